@@ -1,0 +1,33 @@
+using Playground.Shared.Parameters;
+
+namespace Playground.Shared.Catalog;
+
+/// <summary>How a scenario's actors are hosted.</summary>
+public static class RunModes
+{
+    public const string Threads = "threads";
+    public const string Processes = "processes";
+
+    /// <summary>Every mode the product knows, in the order the page shows them.</summary>
+    public static IReadOnlyList<string> All { get; } = [Threads, Processes];
+}
+
+/// <summary>A scenario as the gallery, the form and the API describe it.</summary>
+public sealed record ScenarioDescriptor
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string NameZh { get; init; }
+    public required string Summary { get; init; }
+    /// <summary>Modes that can run today.</summary>
+    public IReadOnlyList<string> Modes { get; init; } = [RunModes.Threads];
+    /// <summary>False for scenarios shown in the gallery as coming.</summary>
+    public bool Available { get; init; } = true;
+    public IReadOnlyList<ParameterSpec> Parameters { get; init; } = [];
+
+    public ParameterSpec? Find(string name) =>
+        Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Every knob at its default.</summary>
+    public ParameterValues Defaults() => ParameterValidator.Validate(this, null).Values;
+}

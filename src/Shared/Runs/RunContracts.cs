@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+using Playground.Shared.Events;
+using Playground.Shared.Parameters;
+
+namespace Playground.Shared.Runs;
+
+/// <summary>The life of a run.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RunState>))]
+public enum RunState
+{
+    [JsonStringEnumMemberName("queued")] Queued,
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("completed")] Completed,
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+public static class RunStates
+{
+    public static bool IsFinal(this RunState s) => s is RunState.Completed or RunState.Cancelled or RunState.Failed;
+}
+
+/// <summary>A request to run a scenario; parameter values are invariant text ("3", "0.2", "fifo").</summary>
+public sealed record RunStartRequest(string Scenario, IReadOnlyDictionary<string, string?>? Parameters);
+
+/// <summary>One actor of a run: its lane.</summary>
+public sealed record ActorInfo(int Id, string Name, string Role, int Pid, int? ThreadId);
+
+/// <summary>The invariant's verdict, with the evidence that supports it.</summary>
+public sealed record Verdict(bool Held, string Invariant, IReadOnlyList<string> Evidence);
+
+/// <summary>Per-actor figures of a finished run.</summary>
+public sealed record ActorSummary(int Actor, string Name, string Role, long Count, double BusyMs, double BlockedMs, double SleepMs, long Waits, long Polls);
+
+/// <summary>A named figure of the run ("maxDepth", "produced"...), with its label for people.</summary>
+public sealed record RunMetric(string Name, string Label, double Value, string? Unit = null);
+
+/// <summary>What a finished run measured.</summary>
+public sealed record RunSummary(
+    double WallMs,
+    double Throughput,
+    string ThroughputUnit,
+    long EventCount,
+    long TruncatedEvents,
+    IReadOnlyList<ActorSummary> Actors,
+    IReadOnlyList<RunMetric> Metrics,
+    Verdict Verdict,
+    IReadOnlyList<string> Notes);
+
+/// <summary>A run as the API, the hub and the page see it.</summary>
+public sealed record RunInfo(
+    string Id,
+    string Scenario,
+    IReadOnlyDictionary<string, object> Parameters,
+    RunState State,
+    int? QueuePosition,
+    string? Reason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<ActorInfo> Actors,
+    RunSummary? Summary);
+
+/// <summary>Why a start was not admitted.</summary>
+public enum StartRefusal
+{
+    None,
+    /// <summary>Bad scenario or parameter values; see the errors.</summary>
+    Invalid,
+    /// <summary>Over a cap that waiting will lift (retry later).</summary>
+    Busy,
+    /// <summary>Over a hard limit (too many actors, too long a run); change the setup.</summary>
+    TooLarge,
+}
+
+/// <summary>The answer to a start request.</summary>
+public sealed record StartResult(
+    RunInfo? Run,
+    StartRefusal Refusal,
+    string? Message,
+    IReadOnlyList<ParameterError> Errors,
+    TimeSpan? RetryAfter)
+{
+    public bool Accepted => Run is not null;
+}
+
+/// <summary>
+/// A slice of a run's event stream sent to one viewer. When the viewer falls behind, state changes
+/// are coalesced to the last per actor and <see cref="Coalesced"/> says how many were left out.
+/// </summary>
+public sealed record EventBatch(
+    string RunId,
+    IReadOnlyList<RunEventDto> Events,
+    long Coalesced,
+    RunState State,
+    RunInfo? Run,
+    bool Final);
+
+/// <summary>Calls the server makes on a hub client.</summary>
+public interface IRunClient
+{
+    /// <summary>A run this client started or watches changed state (queued position, running, final).</summary>
+    Task RunChanged(RunInfo run);
+}
+
+/// <summary>
+/// The server's run service as components see it: they call it directly, in the circuit, not
+/// through HTTP to their own host.
+/// </summary>
+public interface IRunService
+{
+    IReadOnlyList<Catalog.ScenarioDescriptor> Scenarios { get; }
+
+    StartResult Start(RunStartRequest request, string clientId);
+
+    /// <summary>Cancels a queued or running run; false when there is no such run or it already ended.</summary>
+    bool Cancel(string runId);
+
+    RunInfo? Get(string runId);
+
+    /// <summary>Yields the run now and after every change, and ends after its final state.</summary>
+    IAsyncEnumerable<RunInfo> WatchAsync(string runId, CancellationToken cancellationToken);
+}
