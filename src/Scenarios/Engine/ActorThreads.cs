@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Engine;
+
+/// <summary>
+/// Starts each actor on its own dedicated <see cref="Thread"/> and joins them. An actor that is
+/// cancelled records <c>end</c>; one that throws records <c>crash</c> and its error is kept.
+/// </summary>
+public sealed partial class ActorThreads
+{
+    private readonly List<Thread> _threads = [];
+    private readonly List<Exception> _errors = [];
+    private readonly EventRecorder _recorder;
+    private readonly IActorObserver _observer;
+
+    public ActorThreads(EventRecorder recorder, IActorObserver observer)
+    {
+        _recorder = recorder;
+        _observer = observer;
+    }
+
+    /// <summary>Errors thrown by actors (not cancellations).</summary>
+    public IReadOnlyList<Exception> Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+
+    public void Start(int actor, string name, Action<ActorLog> body)
+    {
+        var log = _recorder[actor];
+        var thread = new Thread(() =>
+        {
+            _observer.ActorStarted(actor, Environment.ProcessId, CurrentThreadId());
+            try
+            {
+                body(log);
+            }
+            catch (OperationCanceledException)
+            {
+                log.Record(EventKind.End, "cancelled");
+            }
+            catch (Exception ex)
+            {
+                log.Record(EventKind.Crash, ex.GetType().Name);
+                lock (_errors)
+                {
+                    _errors.Add(ex);
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        _threads.Add(thread);
+        thread.Start();
+    }
+
+    public void JoinAll()
+    {
+        foreach (var t in _threads)
+        {
+            t.Join();
+        }
+    }
+
+    /// <summary>The kernel's id of the calling thread where the OS has one, else the managed id.</summary>
+    public static int CurrentThreadId()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                return GetTid();
+            }
+            catch (EntryPointNotFoundException)
+            {
+            }
+            catch (DllNotFoundException)
+            {
+            }
+        }
+
+        return Environment.CurrentManagedThreadId;
+    }
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+}

@@ -1,0 +1,52 @@
+using Playground.Scenarios.Recording;
+using Playground.Shared.Catalog;
+using Playground.Shared.Parameters;
+using Playground.Shared.Runs;
+
+namespace Playground.Scenarios.Engine;
+
+/// <summary>What a setup will cost, so the run manager can admit or refuse it before it starts.</summary>
+/// <param name="Actors">Threads or processes the run will start.</param>
+/// <param name="Items">Work items the run will move (items, tasks, tickets...).</param>
+/// <param name="EstimatedSeconds">A rough lower bound of the run's wall time.</param>
+public sealed record RunPlan(int Actors, long Items, double EstimatedSeconds);
+
+/// <summary>One actor of a prepared run.</summary>
+public sealed record ActorSpec(string Name, string Role);
+
+/// <summary>What a scenario reports at the end, beside the figures every run gets.</summary>
+public sealed record ScenarioOutcome(
+    double Throughput,
+    string ThroughputUnit,
+    IReadOnlyList<RunMetric> Metrics,
+    Verdict Verdict,
+    IReadOnlyList<string> Notes,
+    IReadOnlyList<long> CountPerActor);
+
+/// <summary>A scenario of the catalogue: its knobs, and how to build a run from validated values.</summary>
+public interface IScenario
+{
+    ScenarioDescriptor Descriptor { get; }
+
+    RunPlan Plan(ParameterValues values);
+
+    IScenarioExecution Create(ParameterValues values);
+}
+
+/// <summary>Where actors report their identity as they start (thread id, pid).</summary>
+public interface IActorObserver
+{
+    void ActorStarted(int actor, int pid, int threadId);
+}
+
+/// <summary>One prepared run of a scenario.</summary>
+public interface IScenarioExecution
+{
+    IReadOnlyList<ActorSpec> Actors { get; }
+
+    /// <summary>
+    /// Runs every actor to its end on dedicated threads and blocks the caller until then.
+    /// On cancellation the actors stop within moments and the outcome covers what happened.
+    /// </summary>
+    ScenarioOutcome Execute(EventRecorder recorder, IActorObserver observer, CancellationToken cancellationToken);
+}

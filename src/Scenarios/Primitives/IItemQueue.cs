@@ -1,0 +1,43 @@
+using Playground.Scenarios.Recording;
+
+namespace Playground.Scenarios.Primitives;
+
+/// <summary>Order in which items leave a queue.</summary>
+public enum QueueKind
+{
+    Fifo,
+    Lifo,
+    Priority,
+}
+
+/// <summary>
+/// A bounded queue of item ids that records what its callers do: <c>put</c> and <c>get</c> with
+/// the depth after, and <c>wait</c> only when a caller really blocks. Thread and process flavours
+/// implement it, so an actor's loop is the same code in both modes.
+/// </summary>
+public interface IItemQueue
+{
+    /// <summary>0 = unbounded.</summary>
+    int Capacity { get; }
+
+    /// <summary>The highest depth ever seen.</summary>
+    int MaxDepth { get; }
+
+    /// <summary>Python's empty(): a racy snapshot, true when no item is queued right now.</summary>
+    bool IsEmpty { get; }
+
+    /// <summary>Puts an item, blocking while the queue is full. Lower priority leaves first.</summary>
+    void Put(ActorLog actor, long item, long priority, CancellationToken cancellationToken);
+
+    /// <summary>Takes an item, blocking while the queue is empty.</summary>
+    long Get(ActorLog actor, CancellationToken cancellationToken);
+
+    /// <summary>Takes an item if one is there, without blocking (get_nowait).</summary>
+    bool TryGet(ActorLog actor, out long item);
+
+    /// <summary>Marks one item taken earlier as processed (task_done).</summary>
+    void TaskDone(ActorLog actor);
+
+    /// <summary>Blocks until every item put has been marked done (join).</summary>
+    void Join(ActorLog actor, CancellationToken cancellationToken);
+}

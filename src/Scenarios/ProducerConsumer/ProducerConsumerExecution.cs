@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Globalization;
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Primitives;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+using Playground.Shared.Runs;
+
+namespace Playground.Scenarios.ProducerConsumer;
+
+/// <summary>
+/// One run of producer/consumer in threads: a <see cref="MonitorQueue"/>, a dedicated thread per
+/// actor, and one of three shutdown styles. Actors 0..P-1 are producers, the rest consumers.
+/// </summary>
+public sealed class ProducerConsumerExecution : IScenarioExecution
+{
+    /// <summary>The item a consumer reads as "no more" (Python's None).</summary>
+    public const long SentinelItem = -1;
+
+    private readonly ProducerConsumerSettings _s;
+
+    public ProducerConsumerExecution(ProducerConsumerSettings settings)
+    {
+        _s = settings;
+        var actors = new List<ActorSpec>();
+        for (var p = 0; p < settings.Producers; p++)
+        {
+            actors.Add(new ActorSpec($"producer-{p + 1}", "producer"));
+        }
+
+        for (var c = 0; c < settings.Consumers; c++)
+        {
+            actors.Add(new ActorSpec($"consumer-{c + 1}", "consumer"));
+        }
+
+        Actors = actors;
+    }
+
+    public IReadOnlyList<ActorSpec> Actors { get; }
+
+    /// <summary>The queue of the last run; exposed for tests of the primitive under load.</summary>
+    public IItemQueue? Queue { get; private set; }
+
+    public ScenarioOutcome Execute(EventRecorder recorder, IActorObserver observer, CancellationToken cancellationToken)
+    {
+        var s = _s;
+        var queue = new MonitorQueue(s.QueueKind, s.Capacity);
+        Queue = queue;
+        var produced = new List<long>[s.Producers];
+        var consumed = new List<long>[s.Consumers];
+        var polls = new long[s.Consumers];
+        var producersLeft = s.Producers;
+        var producersDone = 0;
+        using var allProduced = new ManualResetEventSlim();
+        using var daemons = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var threads = new ActorThreads(recorder, observer);
+        recorder.MarkStart();
+        var started = Stopwatch.GetTimestamp();
+
+        for (var p = 0; p < s.Producers; p++)
+        {
+            var index = p;
+            produced[index] = new List<long>(s.ItemsPerProducer);
+            var delays = new Delays(Seed(s.Seed, index), s.Jitter, s.TimeScale);
+            threads.Start(index, Actors[index].Name, log =>
+            {
+                log.Record(EventKind.Start);
+                for (var i = 0; i < s.ItemsPerProducer; i++)
+                {
+                    var item = ((long)index * s.ItemsPerProducer) + i;
+                    log.Record(EventKind.Work, "make", item);
+                    Delays.Sleep(delays.Next(s.ProduceDelay), cancellationToken);
+                    queue.Put(log, item, delays.NextInt(10), cancellationToken);
+                    produced[index].Add(item);
+                }
+
+                if (s.Shutdown == ShutdownStyle.Joinable)
+                {
+                    // As in the joinable-queue recipe: a producer returns only when all it made is eaten.
+                    queue.Join(log, cancellationToken);
+                }
+
+                if (Interlocked.Decrement(ref producersLeft) == 0)
+                {
+                    Volatile.Write(ref producersDone, 1);
+                    allProduced.Set();
+                    if (s.Shutdown == ShutdownStyle.Sentinel)
+                    {
+                        // The last producer to finish tells every consumer to stop.
+                        for (var c = 0; c < s.Consumers; c++)
+                        {
+                            queue.Put(log, SentinelItem, long.MaxValue, cancellationToken);
+                        }
+                    }
+                }
+
+                log.Record(EventKind.End);
+            });
+        }
+
+        for (var c = 0; c < s.Consumers; c++)
+        {
+            var index = c;
+            var actor = s.Producers + c;
+            consumed[index] = [];
+            var delays = new Delays(Seed(s.Seed, actor), s.Jitter, s.TimeScale);
+            var body = s.Shutdown switch
+            {
+                ShutdownStyle.Sentinel => (Action<ActorLog>)(log =>
+                {
+                    log.Record(EventKind.Start);
+                    while (true)
+                    {
+                        var item = queue.Get(log, cancellationToken);
+                        if (item == SentinelItem)
+                        {
+                            break;
+                        }
+
+                        Eat(log, item, delays, consumed[index], cancellationToken);
+                    }
+
+                    log.Record(EventKind.End);
+                }),
+                ShutdownStyle.Joinable => log =>
+                {
+                    log.Record(EventKind.Start);
+                    try
+                    {
+                        while (true)
+                        {
+                            var item = queue.Get(log, daemons.Token);
+                            Eat(log, item, delays, consumed[index], daemons.Token);
+                            queue.TaskDone(log);
+                        }
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // A daemon consumer dies with the main program once the producers return.
+                        log.Record(EventKind.End, "daemon stopped");
+                    }
+                },
+                _ => log =>
+                {
+                    log.Record(EventKind.Start);
+                    var interval = TimeSpan.FromSeconds(ProducerConsumerSettings.PollIntervalSeconds * s.TimeScale);
+                    while (true)
+                    {
+                        if (queue.IsEmpty)
+                        {
+                            if (Volatile.Read(ref producersDone) == 1 && queue.IsEmpty)
+                            {
+                                break;
+                            }
+
+                            polls[index]++;
+                            log.Record(EventKind.Poll, MonitorQueue.EmptyResource);
+                            log.Record(EventKind.Sleep, "poll interval");
+                            Delays.Sleep(interval, cancellationToken);
+                            continue;
+                        }
+
+                        // empty() said no, but another consumer may take the item first: check-then-act.
+                        if (!queue.TryGet(log, out var item))
+                        {
+                            polls[index]++;
+                            log.Record(EventKind.Poll, "queue:raced");
+                            continue;
+                        }
+
+                        Eat(log, item, delays, consumed[index], cancellationToken);
+                    }
+
+                    log.Record(EventKind.End);
+                },
+            };
+            threads.Start(actor, Actors[actor].Name, body);
+        }
+
+        if (s.Shutdown == ShutdownStyle.Joinable)
+        {
+            // The main program's p.join(): once every producer has returned (each after join()),
+            // the daemon consumers are stopped.
+            WaitHandle.WaitAny([allProduced.WaitHandle, cancellationToken.WaitHandle]);
+            daemons.Cancel();
+        }
+
+        threads.JoinAll();
+        var wallSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        if (threads.Errors.Count > 0)
+        {
+            throw new AggregateException("An actor failed", threads.Errors);
+        }
+
+        var complete = !cancellationToken.IsCancellationRequested;
+        var consumedAll = consumed.SelectMany(x => x).ToList();
+        var verdict = ProducerConsumerInvariant.Check(produced.SelectMany(x => x), consumedAll, queue.MaxDepth, s.Capacity, complete);
+        var counts = produced.Select(x => (long)x.Count).Concat(consumed.Select(x => (long)x.Count)).ToList();
+        var metrics = new List<RunMetric>
+        {
+            new("produced", "Items produced", produced.Sum(x => x.Count)),
+            new("consumed", "Items consumed", consumedAll.Count),
+            new("maxDepth", "Highest queue depth", queue.MaxDepth),
+            new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
+        };
+        var notes = new List<string>();
+        if (s.Shutdown == ShutdownStyle.Poll)
+        {
+            var wasted = polls.Sum();
+            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", wasted));
+            notes.Add(string.Format(CultureInfo.InvariantCulture,
+                "Consumers looked into an empty queue {0} times instead of blocking until an item arrived.", wasted));
+        }
+
+        return new ScenarioOutcome(
+            wallSeconds > 0 ? consumedAll.Count / wallSeconds : 0,
+            "items/s",
+            metrics,
+            verdict,
+            notes,
+            counts);
+    }
+
+    private void Eat(ActorLog log, long item, Delays delays, List<long> eaten, CancellationToken cancellationToken)
+    {
+        log.Record(EventKind.Work, "eat", item);
+        Delays.Sleep(delays.Next(_s.ConsumeDelay), cancellationToken);
+        eaten.Add(item);
+    }
+
+    /// <summary>A per-actor seed that is the same in every process and every run.</summary>
+    private static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
+}

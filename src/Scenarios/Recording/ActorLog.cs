@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Diagnostics;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Recording;
+
+/// <summary>
+/// One actor's append-only event buffer. Only the actor's own thread writes; any thread may read
+/// what has been published. The hot path takes no lock and allocates nothing: events go into
+/// pooled chunks, and the count is published with a volatile write after the slot is filled.
+/// </summary>
+public sealed class ActorLog
+{
+    internal const int ChunkShift = 12;
+    internal const int ChunkSize = 1 << ChunkShift;
+    private const int ChunkMask = ChunkSize - 1;
+
+    private readonly EventRecorder _owner;
+    private readonly RawEvent[]?[] _chunks;
+    private RawEvent[]? _current;
+    private int _count;
+    private long _dropped;
+
+    internal ActorLog(EventRecorder owner, int actor, int maxChunks)
+    {
+        _owner = owner;
+        Actor = actor;
+        _chunks = new RawEvent[]?[maxChunks];
+    }
+
+    public int Actor { get; }
+
+    /// <summary>Events published so far.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Events this actor could not record because the run's cap was reached.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records an event now. Called only from the actor's own thread.</summary>
+    public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1)
+    {
+        var n = _count;
+        var offset = n & ChunkMask;
+        var chunk = _current;
+        if (offset == 0)
+        {
+            chunk = NextChunk(n >> ChunkShift);
+            if (chunk is null)
+            {
+                Interlocked.Increment(ref _dropped);
+                return;
+            }
+        }
+
+        chunk![offset] = new RawEvent(Stopwatch.GetTimestamp(), Actor, kind, resource, value, level);
+        Volatile.Write(ref _count, n + 1);
+    }
+
+    private RawEvent[]? NextChunk(int index)
+    {
+        if (index >= _chunks.Length || !_owner.TryReserve(ChunkSize))
+        {
+            return null;
+        }
+
+        var chunk = ArrayPool<RawEvent>.Shared.Rent(ChunkSize);
+        Volatile.Write(ref _chunks[index], chunk);
+        _current = chunk;
+        return chunk;
+    }
+
+    /// <summary>Reads published event <paramref name="index"/> (index below <see cref="Count"/>).</summary>
+    public RawEvent this[int index] => Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask];
+
+    /// <summary>Returns the chunks to the pool; the log must not be used afterwards.</summary>
+    internal void Release()
+    {
+        for (var i = 0; i < _chunks.Length; i++)
+        {
+            var chunk = Interlocked.Exchange(ref _chunks[i], null);
+            if (chunk is not null)
+            {
+                ArrayPool<RawEvent>.Shared.Return(chunk, clearArray: true);
+            }
+        }
+
+        _current = null;
+        _count = 0;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Recording;
+
+/// <summary>
+/// A run's event log: one <see cref="ActorLog"/> per actor, a shared cap on the total, and the
+/// run's start on the monotonic clock. Reading merges the actors' logs by timestamp.
+/// </summary>
+public sealed class EventRecorder : IDisposable
+{
+    private readonly ActorLog[] _actors;
+    private readonly long _capacity;
+    private long _reserved;
+    private int _released;
+
+    public EventRecorder(int actorCount, long maxEvents)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(actorCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        _capacity = maxEvents;
+        var maxChunks = (int)Math.Min(int.MaxValue, (maxEvents + ActorLog.ChunkSize - 1) / ActorLog.ChunkSize);
+        _actors = new ActorLog[actorCount];
+        for (var i = 0; i < actorCount; i++)
+        {
+            _actors[i] = new ActorLog(this, i, maxChunks);
+        }
+
+        StartTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>The run's time zero on <see cref="Stopwatch"/>'s clock (CLOCK_MONOTONIC on Linux).</summary>
+    public long StartTimestamp { get; private set; }
+
+    public long MaxEvents => _capacity;
+
+    public int ActorCount => _actors.Length;
+
+    public ActorLog this[int actor] => _actors[actor];
+
+    /// <summary>Sets time zero to now; call just before the actors start.</summary>
+    public void MarkStart() => StartTimestamp = Stopwatch.GetTimestamp();
+
+    /// <summary>Events recorded so far, all actors.</summary>
+    public long Count
+    {
+        get
+        {
+            long n = 0;
+            foreach (var a in _actors)
+            {
+                n += a.Count;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Events that were not recorded because the cap was reached.</summary>
+    public long Dropped
+    {
+        get
+        {
+            long n = 0;
+            foreach (var a in _actors)
+            {
+                n += a.Dropped;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Reserves room for a chunk of events; false once the cap is used up.</summary>
+    internal bool TryReserve(int size)
+    {
+        // Chunks are reserved whole, except the last one, which may be cut short by the cap:
+        // handing out a partial chunk would need a per-event check on the hot path.
+        var after = Interlocked.Add(ref _reserved, size);
+        if (after <= _capacity)
+        {
+            return true;
+        }
+
+        Interlocked.Add(ref _reserved, -size);
+        return false;
+    }
+
+    /// <summary>Nanoseconds since the run's start for a raw timestamp.</summary>
+    public long ToNanoseconds(long timestamp)
+    {
+        var ticks = timestamp - StartTimestamp;
+        return Stopwatch.Frequency == 1_000_000_000
+            ? ticks
+            : (long)(ticks * (1_000_000_000.0 / Stopwatch.Frequency));
+    }
+
+    public RunEventDto ToDto(in RawEvent e) =>
+        new(ToNanoseconds(e.Timestamp), e.Actor, e.Kind.Name(), e.Resource, e.Value, e.Level);
+
+    /// <summary>
+    /// Reads every event published after <paramref name="cursors"/> (one per actor, advanced in
+    /// place), merged by timestamp. Pass a fresh array of zeros to read from the start.
+    /// </summary>
+    public List<RawEvent> ReadNew(int[] cursors, int maxEvents = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(cursors);
+        var result = new List<RawEvent>();
+        for (var a = 0; a < _actors.Length && result.Count < maxEvents; a++)
+        {
+            var log = _actors[a];
+            var end = log.Count;
+            var i = cursors[a];
+            for (; i < end && result.Count < maxEvents; i++)
+            {
+                result.Add(log[i]);
+            }
+
+            cursors[a] = i;
+        }
+
+        result.Sort(static (x, y) => x.Timestamp.CompareTo(y.Timestamp));
+        return result;
+    }
+
+    /// <summary>Events not yet read past <paramref name="cursors"/>.</summary>
+    public long Pending(int[] cursors)
+    {
+        long n = 0;
+        for (var a = 0; a < _actors.Length; a++)
+        {
+            n += _actors[a].Count - cursors[a];
+        }
+
+        return n;
+    }
+
+    /// <summary>The whole log so far, merged by timestamp.</summary>
+    public List<RawEvent> Snapshot() => ReadNew(new int[_actors.Length]);
+
+    /// <summary>Returns the buffers to the pool; the recorder must not be read afterwards.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var a in _actors)
+        {
+            a.Release();
+        }
+    }
+}
