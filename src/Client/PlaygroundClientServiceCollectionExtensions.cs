@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MudBlazor.Services;
+using Playground.Client.Scenarios;
+using Playground.Client.Scenarios.ProducerConsumer;
+using Playground.Client.Services;
+
+namespace Playground.Client;
+
+public static class PlaygroundClientServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what the client's components need: MudBlazor, the per-circuit client id and the
+    /// scenario content registry. The host registers <c>IRunService</c> itself.
+    /// </summary>
+    public static IServiceCollection AddPlaygroundClient(this IServiceCollection services)
+    {
+        services.AddMudServices();
+        services.TryAddScoped<ClientSession>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
+        services.TryAddSingleton<ScenarioContentRegistry>();
+        return services;
+    }
+}
