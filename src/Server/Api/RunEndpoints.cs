@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using Playground.Server.Runs;
+using Playground.Shared.Parameters;
+using Playground.Shared.Runs;
+
+namespace Playground.Server.Api;
+
+/// <summary>The body of POST /api/runs. Parameter values may be JSON numbers or strings.</summary>
+public sealed record RunRequestDto(string? Scenario, Dictionary<string, JsonElement>? Parameters);
+
+public static class RunEndpoints
+{
+    public const string ClientIdHeader = "X-Client-Id";
+
+    public static IEndpointRouteBuilder MapRunApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/runs").WithTags("Runs");
+        group.MapPost("/", StartRun);
+        group.MapGet("/", (RunManager runs) => runs.List().Select(r => r.ToInfo()).ToList());
+        group.MapGet("/{id}", (string id, RunManager runs) =>
+            runs.Find(id) is { } run ? Results.Ok(run.ToInfo()) : NotFound(id));
+        group.MapDelete("/{id}", (string id, RunManager runs) =>
+        {
+            var run = runs.Find(id);
+            if (run is null)
+            {
+                return NotFound(id);
+            }
+
+            runs.Cancel(id);
+            return Results.Accepted($"/api/runs/{id}", run.ToInfo());
+        });
+        group.MapGet("/{id}/events", (string id, RunManager runs) =>
+        {
+            var run = runs.Find(id);
+            if (run?.Recorder is not { } recorder)
+            {
+                return run is null ? NotFound(id) : Results.Ok(Array.Empty<object>());
+            }
+
+            // Serialized lazily, straight into the response.
+            return Results.Ok(recorder.Snapshot().Select(e => recorder.ToDto(e)));
+        });
+        return app;
+    }
+
+    private static IResult StartRun(RunRequestDto? body, RunManager runs, HttpContext http)
+    {
+        if (body is null)
+        {
+            return Results.Problem(statusCode: 400, title: "Missing body",
+                detail: "POST a JSON object {\"scenario\": \"producer-consumer\", \"parameters\": {...}}.");
+        }
+
+        var errors = new List<ParameterError>();
+        var raw = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in body.Parameters ?? [])
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    raw[name] = value.GetRawText();
+                    break;
+                case JsonValueKind.String:
+                    raw[name] = value.GetString();
+                    break;
+                default:
+                    errors.Add(new ParameterError(name, $"{ScenarioEndpoints.Clip(name)} must be a number or a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
+                    break;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Validation(errors);
+        }
+
+        var result = runs.Start(new RunStartRequest(body.Scenario ?? "", raw), ClientId(http));
+        switch (result.Refusal)
+        {
+            case StartRefusal.None:
+                var info = result.Run!;
+                return Results.Accepted($"/api/runs/{info.Id}", new { info.Id, info.State, info.QueuePosition });
+            case StartRefusal.Invalid:
+                return Validation(result.Errors);
+            case StartRefusal.Busy:
+                var seconds = (int)Math.Ceiling((result.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds);
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs", detail: result.Message);
+            default:
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Run too large", detail: result.Message);
+        }
+    }
+
+    private static IResult Validation(IEnumerable<ParameterError> errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            title: "Invalid parameters");
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run",
+            detail: $"There is no run '{ScenarioEndpoints.Clip(id)}'; finished runs are kept for a limited time.");
+
+    /// <summary>Who a run belongs to for the per-client cap: a header the caller sets, else its address.</summary>
+    internal static string ClientId(HttpContext http)
+    {
+        var header = http.Request.Headers[ClientIdHeader].ToString();
+        return header is { Length: > 0 and <= 64 }
+            ? "api:" + header
+            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+    }
+}

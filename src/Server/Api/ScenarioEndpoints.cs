@@ -1,0 +1,56 @@
+using Playground.Scenarios.Engine;
+using Playground.Shared.Catalog;
+using Playground.Shared.Parameters;
+
+namespace Playground.Server.Api;
+
+/// <summary>A knob as the API describes it.</summary>
+public sealed record ParameterDto(
+    string Name,
+    string Label,
+    string Type,
+    object Default,
+    double? Min,
+    double? Max,
+    double? Step,
+    string? Unit,
+    IReadOnlyList<string>? Options,
+    IReadOnlyList<ParameterOption>? Choices,
+    string Description,
+    string? Hint,
+    bool Advanced);
+
+/// <summary>A scenario as the API describes it.</summary>
+public sealed record ScenarioDto(
+    string Id,
+    string Name,
+    string NameZh,
+    string Summary,
+    bool Available,
+    IReadOnlyList<string> Modes,
+    IReadOnlyList<ParameterDto> Parameters);
+
+public static class ScenarioEndpoints
+{
+    public static IEndpointRouteBuilder MapScenarioApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/scenarios").WithTags("Scenarios");
+        group.MapGet("/", (ScenarioRegistry registry) => registry.Gallery().Select(ToDto).ToList());
+        group.MapGet("/{id}", (string id, ScenarioRegistry registry) =>
+            registry.Gallery().FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase)) is { } s
+                ? Results.Ok(ToDto(s))
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown scenario",
+                    detail: $"There is no scenario '{Clip(id)}'."));
+        return app;
+    }
+
+    public static ScenarioDto ToDto(ScenarioDescriptor s) => new(
+        s.Id, s.Name, s.NameZh, s.Summary, s.Available, s.Modes,
+        s.Parameters.Select(p => new ParameterDto(
+            p.Name, p.Label, p.TypeName, p.DefaultValue, p.Min, p.Max, p.Step, p.Unit,
+            p.Type == ParameterType.Choice ? p.Options.Select(o => o.Value).ToList() : null,
+            p.Type == ParameterType.Choice ? p.Options : null,
+            p.Description, p.Hint, p.Advanced)).ToList());
+
+    internal static string Clip(string s) => s.Length <= 64 ? s : s[..64] + "…";
+}

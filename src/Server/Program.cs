@@ -1,0 +1,64 @@
+using Playground.Client;
+using Playground.Scenarios.Engine;
+using Playground.Server.Api;
+using Playground.Server.Hubs;
+using Playground.Server.Runs;
+using Playground.Shared.Runs;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Logging: Serilog to the console, structured; run lines carry RunId and Scenario.
+builder.Services.AddSerilog((services, log) => log
+    .ReadFrom.Configuration(builder.Configuration)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
+
+// Options: caps on runs (see README, "Configuration").
+builder.Services.AddOptions<RunOptions>()
+    .Bind(builder.Configuration.GetSection(RunOptions.Section))
+    .Validate(o => o.MaxConcurrentRuns > 0 && o.MaxRunsPerClient > 0 && o.MaxQueuedRuns >= 0 && o.MaxActorsPerRun > 0
+        && o.MaxItemsPerRun > 0 && o.MaxDurationSeconds > 0 && o.MaxEventsPerRun > 0, "Runs options must be positive")
+    .ValidateOnStart();
+
+// Services: the engine, the run manager and the UI.
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(ScenarioRegistry.Default);
+builder.Services.AddSingleton<RunManager>();
+builder.Services.AddSingleton<RunEventStream>();
+builder.Services.AddSingleton<IRunService, RunService>();
+builder.Services.AddHostedService<RunJanitor>();
+builder.Services.AddHostedService<RunNotifier>();
+builder.Services.AddProblemDetails();
+builder.Services.AddHealthChecks();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+builder.Services.AddSignalR(o =>
+    {
+        o.MaximumReceiveMessageSize = 32 * 1024;
+        o.EnableDetailedErrors = false;
+    })
+    .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
+    .AddMessagePackProtocol();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddPlaygroundClient();
+
+var app = builder.Build();
+
+// Pipeline.
+app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAntiforgery();
+app.MapStaticAssets();
+
+// Endpoints: REST API, hub, health, pages.
+app.MapScenarioApi();
+app.MapRunApi();
+app.MapHub<RunHub>("/hubs/runs");
+app.MapHealthChecks("/healthz");
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Run();
+
+/// <summary>The host's entry point, visible to the integration tests.</summary>
+public partial class Program;

@@ -1,0 +1,145 @@
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Parameters;
+using Playground.Shared.Runs;
+
+namespace Playground.Server.Runs;
+
+/// <summary>
+/// One run: its setup, state and recorded log. Mutated only under <see cref="Gate"/>; readers take
+/// snapshots with <see cref="ToInfo"/>. Every change completes <see cref="Changed"/> and swaps in a
+/// fresh signal, so watchers await changes instead of polling.
+/// </summary>
+public sealed class Run
+{
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ActorInfo[] _actors;
+
+    public Run(string id, IScenario scenario, ParameterValues values, RunPlan plan, IScenarioExecution execution, string clientId)
+    {
+        Id = id;
+        Scenario = scenario;
+        Values = values;
+        Plan = plan;
+        Execution = execution;
+        ClientId = clientId;
+        CreatedAt = DateTimeOffset.UtcNow;
+        _actors = execution.Actors.Select((a, i) => new ActorInfo(i, a.Name, a.Role, 0, null)).ToArray();
+    }
+
+    public object Gate { get; } = new();
+    public string Id { get; }
+    public IScenario Scenario { get; }
+    public ParameterValues Values { get; }
+    public RunPlan Plan { get; }
+    public IScenarioExecution Execution { get; }
+    public string ClientId { get; }
+    public DateTimeOffset CreatedAt { get; }
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? EndedAt { get; private set; }
+    public RunState State { get; private set; } = RunState.Queued;
+    public int? QueuePosition { get; private set; }
+    public string? Reason { get; private set; }
+    public RunSummary? Summary { get; private set; }
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>True when someone asked to stop the run (as opposed to its deadline).</summary>
+    public volatile bool CancelRequested;
+
+    /// <summary>The log; null until the run starts.</summary>
+    public EventRecorder? Recorder { get; private set; }
+
+    /// <summary>Completes at the next change of state, queue position, actors or summary.</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    public bool IsFinal
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return State.IsFinal();
+            }
+        }
+    }
+
+    public void SetQueuePosition(int? position)
+    {
+        lock (Gate)
+        {
+            if (QueuePosition == position)
+            {
+                return;
+            }
+
+            QueuePosition = position;
+            Signal();
+        }
+    }
+
+    public void MarkRunning(EventRecorder recorder)
+    {
+        lock (Gate)
+        {
+            Recorder = recorder;
+            State = RunState.Running;
+            QueuePosition = null;
+            StartedAt = DateTimeOffset.UtcNow;
+            Signal();
+        }
+    }
+
+    public void SetActorIdentity(int actor, int pid, int threadId)
+    {
+        lock (Gate)
+        {
+            _actors[actor] = _actors[actor] with { Pid = pid, ThreadId = threadId };
+            Signal();
+        }
+    }
+
+    /// <summary>Moves to a final state once; later calls are ignored.</summary>
+    public bool Finish(RunState state, string? reason, RunSummary? summary)
+    {
+        lock (Gate)
+        {
+            if (State.IsFinal())
+            {
+                return false;
+            }
+
+            State = state;
+            Reason = reason;
+            Summary = summary;
+            QueuePosition = null;
+            EndedAt = DateTimeOffset.UtcNow;
+            Signal();
+            return true;
+        }
+    }
+
+    public RunInfo ToInfo()
+    {
+        lock (Gate)
+        {
+            return new RunInfo(Id, Scenario.Descriptor.Id, Values.Values, State, QueuePosition, Reason,
+                CreatedAt, StartedAt, EndedAt, [.. _actors], Summary);
+        }
+    }
+
+    private void Signal()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+}

@@ -1,0 +1,18 @@
+using Serilog;
+
+namespace Playground.Server.Runs;
+
+/// <summary>Adds RunId and Scenario to the request log line of every request about a run.</summary>
+public static class RunLogContext
+{
+    public static void Enrich(IDiagnosticContext diagnostics, HttpContext http)
+    {
+        if (http.Request.Path.StartsWithSegments("/api/runs")
+            && http.Request.RouteValues.TryGetValue("id", out var value) && value is string id
+            && http.RequestServices.GetRequiredService<RunManager>().Find(id) is { } run)
+        {
+            diagnostics.Set("RunId", run.Id);
+            diagnostics.Set("Scenario", run.Scenario.Descriptor.Id);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Parameters;
+using Playground.Shared.Runs;
+
+namespace Playground.Server.Runs;
+
+/// <summary>
+/// Admits, queues or refuses runs; executes each on a dedicated thread with a deadline and a
+/// cancellation token; keeps finished runs readable for a while. The single owner of every run's
+/// lifetime: nothing it starts outlives it.
+/// </summary>
+public sealed partial class RunManager : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Run> _runs = new(StringComparer.Ordinal);
+    private readonly LinkedList<Run> _queue = new();
+    private readonly HashSet<Run> _active = [];
+    private readonly List<Thread> _threads = [];
+    private readonly ScenarioRegistry _scenarios;
+    private readonly RunOptions _options;
+    private readonly ILogger<RunManager> _logger;
+    private readonly TimeProvider _time;
+    private bool _disposed;
+
+    public RunManager(ScenarioRegistry scenarios, IOptions<RunOptions> options, ILogger<RunManager> logger, TimeProvider time)
+    {
+        _scenarios = scenarios;
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+    }
+
+    public RunOptions Options => _options;
+
+    public ScenarioRegistry Scenarios => _scenarios;
+
+    /// <summary>Raised after any run changes; handlers must be quick and must not throw.</summary>
+    public event Action<Run>? RunChanged;
+
+    public Run? Find(string id)
+    {
+        lock (_gate)
+        {
+            return _runs.GetValueOrDefault(id);
+        }
+    }
+
+    public StartResult Start(RunStartRequest request, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
+        {
+            var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
+            var name = request.Scenario is { Length: > 64 } s ? s[..64] + "…" : request.Scenario;
+            return Invalid([new ParameterError("scenario", $"unknown scenario '{name}'; runnable scenarios: {known}")]);
+        }
+
+        var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);
+        if (!validation.IsValid)
+        {
+            return Invalid(validation.Errors);
+        }
+
+        var plan = scenario.Plan(validation.Values);
+        if (plan.Actors > _options.MaxActorsPerRun)
+        {
+            return TooLarge($"this setup needs {plan.Actors} actors; a run may have at most {_options.MaxActorsPerRun}");
+        }
+
+        if (plan.Items > _options.MaxItemsPerRun)
+        {
+            return TooLarge($"this setup moves {plan.Items} items; a run may move at most {_options.MaxItemsPerRun}");
+        }
+
+        if (plan.EstimatedSeconds > _options.MaxDurationSeconds)
+        {
+            return TooLarge(string.Format(CultureInfo.InvariantCulture,
+                "this setup would take at least {0:0.#} s; runs are limited to {1:0.#} s: lower the item count or the time scale",
+                plan.EstimatedSeconds, _options.MaxDurationSeconds));
+        }
+
+        Run run;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var mine = _active.Count(r => r.ClientId == clientId) + _queue.Count(r => r.ClientId == clientId);
+            if (mine >= _options.MaxRunsPerClient)
+            {
+                return Busy($"you already have {mine} run(s) queued or running; the limit is {_options.MaxRunsPerClient} at a time", TimeSpan.FromSeconds(5));
+            }
+
+            var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
+            if (!startNow && _queue.Count >= _options.MaxQueuedRuns)
+            {
+                return Busy($"the server is busy: {_active.Count} runs are running and {_queue.Count} are waiting", TimeSpan.FromSeconds(10));
+            }
+
+            run = new Run(NewId(), scenario, validation.Values, plan, scenario.Create(validation.Values), clientId);
+            _runs[run.Id] = run;
+            if (startNow)
+            {
+                Launch(run);
+            }
+            else
+            {
+                _queue.AddLast(run);
+                run.SetQueuePosition(_queue.Count);
+                Log.Queued(_logger, run.Id, scenario.Descriptor.Id, _queue.Count);
+            }
+        }
+
+        Notify(run);
+        return new StartResult(run.ToInfo(), StartRefusal.None, null, [], null);
+    }
+
+    /// <summary>Cancels a queued or running run. Returns false for an unknown or finished run.</summary>
+    public bool Cancel(string id)
+    {
+        Run? run;
+        bool wasQueued;
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(id, out run) || run.IsFinal)
+            {
+                return false;
+            }
+
+            wasQueued = _queue.Remove(run);
+            if (wasQueued)
+            {
+                RenumberQueue();
+            }
+        }
+
+        if (wasQueued)
+        {
+            run.Finish(RunState.Cancelled, "cancelled before it started", null);
+            Notify(run);
+        }
+        else
+        {
+            run.CancelRequested = true;
+            run.Cancellation.Cancel();
+        }
+
+        return true;
+    }
+
+    /// <summary>Drops finished runs past their retention, and the oldest past the count cap.</summary>
+    public int Evict()
+    {
+        var now = _time.GetUtcNow();
+        var keep = TimeSpan.FromMinutes(_options.RetentionMinutes);
+        lock (_gate)
+        {
+            var finished = _runs.Values.Where(r => r.IsFinal).OrderBy(r => r.EndedAt).ToList();
+            var over = Math.Max(0, finished.Count - _options.MaxRetainedRuns);
+            var removed = 0;
+            foreach (var run in finished)
+            {
+                if (removed < over || now - run.EndedAt > keep)
+                {
+                    _runs.Remove(run.Id);
+                    removed++;
+                }
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>Runs known now (any state).</summary>
+    public IReadOnlyList<Run> List()
+    {
+        lock (_gate)
+        {
+            return [.. _runs.Values.OrderByDescending(r => r.CreatedAt)];
+        }
+    }
+
+    private void Launch(Run run)
+    {
+        _active.Add(run);
+        var recorder = new EventRecorder(run.Execution.Actors.Count, _options.MaxEventsPerRun);
+        run.Cancellation.CancelAfter(TimeSpan.FromSeconds(_options.MaxDurationSeconds));
+        run.MarkRunning(recorder);
+        var thread = new Thread(() => Execute(run, recorder))
+        {
+            IsBackground = true,
+            Name = "run-" + run.Id,
+        };
+        _threads.Add(thread);
+        // UnsafeStart: the run must not inherit the starting request's logging scope.
+        thread.UnsafeStart();
+    }
+
+    private void Execute(Run run, EventRecorder recorder)
+    {
+        var scenarioId = run.Scenario.Descriptor.Id;
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.Id, ["Scenario"] = scenarioId });
+        var token = run.Cancellation.Token;
+        Notify(run);
+        Log.Started(_logger, run.Execution.Actors.Count, run.Values.ToText());
+
+        ScenarioOutcome? outcome = null;
+        Exception? failure = null;
+        try
+        {
+            outcome = run.Execution.Execute(recorder, new Observer(run, this), token);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            var end = System.Diagnostics.Stopwatch.GetTimestamp();
+            string? reason;
+            RunState state;
+            if (failure is not null)
+            {
+                state = RunState.Failed;
+                reason = "an actor failed: " + (failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message);
+                Log.Failed(_logger, failure);
+            }
+            else if (token.IsCancellationRequested)
+            {
+                state = RunState.Cancelled;
+                reason = run.CancelRequested
+                    ? "cancelled"
+                    : string.Format(CultureInfo.InvariantCulture, "stopped at the {0:0.#} s deadline", _options.MaxDurationSeconds);
+            }
+            else
+            {
+                state = RunState.Completed;
+                reason = null;
+            }
+
+            var summary = outcome is null ? null : Summaries.Build(run, recorder, outcome, end);
+            run.Finish(state, reason, summary);
+            Log.Finished(_logger, state, summary?.WallMs ?? 0, summary?.Verdict.Held);
+            run.Cancellation.CancelAfter(Timeout.Infinite);
+            Notify(run);
+            OnRunEnded(run);
+        }
+    }
+
+    private void OnRunEnded(Run run)
+    {
+        lock (_gate)
+        {
+            _active.Remove(run);
+            _threads.RemoveAll(t => t == Thread.CurrentThread);
+            while (!_disposed && _active.Count < _options.MaxConcurrentRuns && _queue.First is { } next)
+            {
+                _queue.RemoveFirst();
+                Launch(next.Value);
+            }
+
+            RenumberQueue();
+        }
+    }
+
+    private void RenumberQueue()
+    {
+        var position = 1;
+        foreach (var queued in _queue)
+        {
+            queued.SetQueuePosition(position++);
+            Notify(queued);
+        }
+    }
+
+    internal void Notify(Run run)
+    {
+        try
+        {
+            RunChanged?.Invoke(run);
+        }
+        catch (Exception ex)
+        {
+            Log.NotifyFailed(_logger, ex);
+        }
+    }
+
+    private static StartResult Invalid(IReadOnlyList<ParameterError> errors) =>
+        new(null, StartRefusal.Invalid, string.Join("; ", errors.Select(e => e.Message)), errors, null);
+
+    private static StartResult TooLarge(string message) => new(null, StartRefusal.TooLarge, message, [], null);
+
+    private static StartResult Busy(string message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
+
+    private static string NewId()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        Span<char> chars = stackalloc char[10];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>Cancels every run and waits briefly for their threads: nothing outlives the server.</summary>
+    public void Dispose()
+    {
+        List<Thread> threads;
+        List<Run> queued;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            threads = [.. _threads];
+            queued = [.. _queue];
+            _queue.Clear();
+            foreach (var run in _active)
+            {
+                run.Cancellation.Cancel();
+            }
+        }
+
+        foreach (var run in queued)
+        {
+            run.Finish(RunState.Cancelled, "the server is shutting down", null);
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private sealed class Observer(Run run, RunManager owner) : IActorObserver
+    {
+        public void ActorStarted(int actor, int pid, int threadId)
+        {
+            run.SetActorIdentity(actor, pid, threadId);
+            owner.Notify(run);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Run {RunId} of {Scenario} queued at position {Position}")]
+        public static partial void Queued(ILogger logger, string runId, string scenario, int position);
+
+        [LoggerMessage(LogLevel.Information, "Run started with {ActorCount} actors, parameters {Parameters}")]
+        public static partial void Started(ILogger logger, int actorCount, IReadOnlyDictionary<string, string> parameters);
+
+        [LoggerMessage(LogLevel.Information, "Run ended {State} after {WallMs:0} ms, invariant held: {Held}")]
+        public static partial void Finished(ILogger logger, RunState state, double wallMs, bool? held);
+
+        [LoggerMessage(LogLevel.Error, "Run failed")]
+        public static partial void Failed(ILogger logger, Exception exception);
+
+        [LoggerMessage(LogLevel.Warning, "A run-change listener failed")]
+        public static partial void NotifyFailed(ILogger logger, Exception exception);
+    }
+}
