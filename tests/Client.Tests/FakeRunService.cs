@@ -1,0 +1,39 @@
+using System.Runtime.CompilerServices;
+using Playground.Shared.Catalog;
+using Playground.Shared.Runs;
+
+namespace Playground.Client.Tests;
+
+/// <summary>An in-memory run service: knows the catalog, records starts, never runs anything.</summary>
+internal sealed class FakeRunService : IRunService
+{
+    public IReadOnlyList<ScenarioDescriptor> Scenarios { get; } =
+        [ProducerConsumerSchema.Descriptor, .. ScenarioCatalog.Coming];
+
+    public List<RunStartRequest> Started { get; } = [];
+
+    public StartResult? NextResult { get; set; }
+
+    public StartResult Start(RunStartRequest request, string clientId)
+    {
+        Started.Add(request);
+        if (NextResult is not null)
+        {
+            return NextResult;
+        }
+
+        var run = new RunInfo("run-1", request.Scenario, new Dictionary<string, object>(), RunState.Queued, 1, null,
+            DateTimeOffset.UnixEpoch, null, null, [], null);
+        return new StartResult(run, StartRefusal.None, null, [], null);
+    }
+
+    public bool Cancel(string runId) => false;
+
+    public RunInfo? Get(string runId) => null;
+
+    public async IAsyncEnumerable<RunInfo> WatchAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        yield break;
+    }
+}

@@ -1,0 +1,101 @@
+using AngleSharp.Dom;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Playground.Client.Pages;
+using Playground.Shared.Catalog;
+using Playground.Shared.Runs;
+
+namespace Playground.Client.Tests;
+
+public sealed class PlayPageTests : PlaygroundTestContext
+{
+
+    private IRenderedComponent<Play> RenderPlay(string relativeUrl)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(relativeUrl);
+        return Render<Play>(p => p.Add(c => c.ScenarioId, ProducerConsumerSchema.Id));
+    }
+
+    private static IElement Field(IRenderedComponent<Play> page, string name) =>
+        page.Find($"[data-param='{name}'] input");
+
+    private static IElement RunButton(IRenderedComponent<Play> page) => page.Find("button.run-button");
+
+    [Fact]
+    public void Out_of_range_value_is_explained_inline_and_blocks_run()
+    {
+        var page = RenderPlay("/play/producer-consumer");
+        Assert.False(RunButton(page).HasAttribute("disabled"));
+
+        Field(page, ProducerConsumerSchema.Consumers).Change("99");
+
+        var error = page.Find($"[data-param='{ProducerConsumerSchema.Consumers}'] .mud-input-helper-text.mud-input-error");
+        Assert.Contains("consumers", error.TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 to 16", error.TextContent, StringComparison.Ordinal);
+        Assert.True(RunButton(page).HasAttribute("disabled"));
+        Assert.Empty(Runs.Started);
+    }
+
+    [Fact]
+    public void Share_link_restores_the_form()
+    {
+        var page = RenderPlay("/play/producer-consumer?consumers=3&capacity=2&queueKind=lifo");
+
+        Assert.Equal("3", Field(page, ProducerConsumerSchema.Consumers).GetAttribute("value"));
+        Assert.Equal("2", Field(page, ProducerConsumerSchema.Capacity).GetAttribute("value"));
+        Assert.Contains("LIFO", Field(page, ProducerConsumerSchema.QueueKind).GetAttribute("value") ?? "", StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(".link-errors"));
+        Assert.EndsWith("/play/producer-consumer?consumers=3&capacity=2&queueKind=lifo",
+            page.Find(".share-field input").GetAttribute("value"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_link_names_the_parameter_and_keeps_the_default()
+    {
+        var page = RenderPlay("/play/producer-consumer?consumers=abc");
+
+        var alert = page.Find(".link-errors");
+        Assert.Contains("consumers", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("fell back to its default", alert.TextContent, StringComparison.Ordinal);
+        Assert.Equal("2", Field(page, ProducerConsumerSchema.Consumers).GetAttribute("value"));
+        Assert.False(RunButton(page).HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Refused_start_shows_the_reason_and_each_error()
+    {
+        Runs.NextResult = new StartResult(null, StartRefusal.Busy, "Too many runs right now.",
+            [new Playground.Shared.Parameters.ParameterError("items", "items is too many for now")], TimeSpan.FromSeconds(3));
+        var page = RenderPlay("/play/producer-consumer");
+
+        RunButton(page).Click();
+
+        var alert = page.Find(".run-refused");
+        Assert.Contains("Too many runs right now.", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("items is too many for now", alert.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Processes_mode_is_shown_but_disabled_until_it_arrives()
+    {
+        var page = RenderPlay("/play/producer-consumer");
+
+        Assert.Contains("Processes mode arrives soon", page.Find(".mode-note").TextContent, StringComparison.Ordinal);
+        var radios = page.FindAll(".mode-selector input[type=radio]");
+        Assert.Equal(RunModes.All.Count, radios.Count);
+        Assert.Contains(radios, r => r.HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Queued_run_shows_its_position()
+    {
+        var page = RenderPlay("/play/producer-consumer");
+
+        RunButton(page).Click();
+
+        Assert.Single(Runs.Started);
+        Assert.Contains("position 1", page.Find(".queue-position").TextContent, StringComparison.Ordinal);
+        Assert.Equal("queued", page.Find(".run-state").GetAttribute("data-state"));
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Playground.Shared.Runs;
+
+namespace Playground.Client.Tests;
+
+/// <summary>
+/// A bUnit context with the client's services, a fake run service and a popover provider.
+/// MudBlazor registers services that only dispose asynchronously, so xunit must dispose the
+/// context through <see cref="IAsyncLifetime"/> before it calls Dispose.
+/// </summary>
+public abstract class PlaygroundTestContext : BunitContext, IAsyncLifetime
+{
+    protected PlaygroundTestContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddPlaygroundClient();
+        Services.AddSingleton<IRunService>(Runs);
+        Render<MudPopoverProvider>();
+    }
+
+    internal FakeRunService Runs { get; } = new();
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+}
