@@ -59,11 +59,12 @@ if ! dotnet build "$SOLUTION" -c "$CONFIGURATION"; then
     exit 1
 fi
 
-# A test project that is missing from the solution would otherwise have nothing to run with
-# --no-build; build it on its own so it is not silently skipped, and say so.
+# A test project that the solution build did not cover (not listed in the solution, or added to
+# it while the build ran) would run stale or not at all under --no-build; build it on its own.
 for project in "${projects[@]}"; do
-    if ! grep -qF "\"${project//\//\\}\"" "$SOLUTION"; then
-        echo "warning: $project is not in $SOLUTION; building it separately (add it with: dotnet sln add $project)" >&2
+    target_path=$(dotnet msbuild "$project" -getProperty:TargetPath -p:Configuration="$CONFIGURATION" 2> /dev/null)
+    if ! grep -qF "\"${project//\//\\}\"" "$SOLUTION" || [ -z "$target_path" ] || [ ! -f "$target_path" ]; then
+        echo "warning: $SOLUTION did not build $project (is it listed? dotnet sln add $project); building it separately" >&2
         if ! dotnet build "$project" -c "$CONFIGURATION"; then
             echo "error: the build of $project failed; no tests were run." >&2
             print_summary
