@@ -64,6 +64,9 @@ public sealed partial class ActorThreads
         thread.Start();
     }
 
+    /// <summary>Waits for the <paramref name="index"/>-th started actor to end.</summary>
+    public void Join(int index) => _threads[index].Join();
+
     public void JoinAll()
     {
         foreach (var t in _threads)

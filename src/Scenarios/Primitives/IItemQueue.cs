@@ -27,17 +27,17 @@ public interface IItemQueue
     bool IsEmpty { get; }
 
     /// <summary>Puts an item, blocking while the queue is full. Lower priority leaves first.</summary>
-    void Put(ActorLog actor, long item, long priority, CancellationToken cancellationToken);
+    void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken);
 
     /// <summary>Takes an item, blocking while the queue is empty.</summary>
-    long Get(ActorLog actor, CancellationToken cancellationToken);
+    long Get(IActorRecorder actor, CancellationToken cancellationToken);
 
     /// <summary>Takes an item if one is there, without blocking (get_nowait).</summary>
-    bool TryGet(ActorLog actor, out long item);
+    bool TryGet(IActorRecorder actor, out long item);
 
     /// <summary>Marks one item taken earlier as processed (task_done).</summary>
-    void TaskDone(ActorLog actor);
+    void TaskDone(IActorRecorder actor);
 
     /// <summary>Blocks until every item put has been marked done (join).</summary>
-    void Join(ActorLog actor, CancellationToken cancellationToken);
+    void Join(IActorRecorder actor, CancellationToken cancellationToken);
 }

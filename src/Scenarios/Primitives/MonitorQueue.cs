@@ -56,7 +56,7 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public void Put(ActorLog actor, long item, long priority, CancellationToken cancellationToken)
+    public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
         using var wake = Register(cancellationToken);
         lock (_gate)
@@ -79,7 +79,7 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public long Get(ActorLog actor, CancellationToken cancellationToken)
+    public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
         using var wake = Register(cancellationToken);
         lock (_gate)
@@ -102,7 +102,7 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public bool TryGet(ActorLog actor, out long item)
+    public bool TryGet(IActorRecorder actor, out long item)
     {
         lock (_gate)
         {
@@ -119,7 +119,7 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public void TaskDone(ActorLog actor)
+    public void TaskDone(IActorRecorder actor)
     {
         lock (_gate)
         {
@@ -137,7 +137,7 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public void Join(ActorLog actor, CancellationToken cancellationToken)
+    public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
         using var wake = Register(cancellationToken);
         lock (_gate)

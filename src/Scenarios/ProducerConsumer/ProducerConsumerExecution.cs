@@ -15,7 +15,7 @@ namespace Playground.Scenarios.ProducerConsumer;
 public sealed class ProducerConsumerExecution : IScenarioExecution
 {
     /// <summary>The item a consumer reads as "no more" (Python's None).</summary>
-    public const long SentinelItem = -1;
+    public const long SentinelItem = ProducerConsumerActors.SentinelItem;
 
     private readonly ProducerConsumerSettings _s;
 
@@ -49,9 +49,7 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
         var produced = new List<long>[s.Producers];
         var consumed = new List<long>[s.Consumers];
         var polls = new long[s.Consumers];
-        var producersLeft = s.Producers;
-        var producersDone = 0;
-        using var allProduced = new ManualResetEventSlim();
+        var board = new ProductionBoard(s.Producers);
         using var daemons = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var threads = new ActorThreads(recorder, observer);
         recorder.MarkStart();
@@ -60,128 +58,45 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
         for (var p = 0; p < s.Producers; p++)
         {
             var index = p;
-            produced[index] = new List<long>(s.ItemsPerProducer);
-            var delays = new Delays(Seed(s.Seed, index), s.Jitter, s.TimeScale);
+            var mine = produced[index] = new List<long>(s.ItemsPerProducer);
             threads.Start(index, Actors[index].Name, log =>
-            {
-                log.Record(EventKind.Start);
-                for (var i = 0; i < s.ItemsPerProducer; i++)
-                {
-                    var item = ((long)index * s.ItemsPerProducer) + i;
-                    log.Record(EventKind.Work, "make", item);
-                    Delays.Sleep(delays.Next(s.ProduceDelay), cancellationToken);
-                    queue.Put(log, item, delays.NextInt(10), cancellationToken);
-                    produced[index].Add(item);
-                }
-
-                if (s.Shutdown == ShutdownStyle.Joinable)
-                {
-                    // As in the joinable-queue recipe: a producer returns only when all it made is eaten.
-                    queue.Join(log, cancellationToken);
-                }
-
-                if (Interlocked.Decrement(ref producersLeft) == 0)
-                {
-                    Volatile.Write(ref producersDone, 1);
-                    allProduced.Set();
-                    if (s.Shutdown == ShutdownStyle.Sentinel)
-                    {
-                        // The last producer to finish tells every consumer to stop.
-                        for (var c = 0; c < s.Consumers; c++)
-                        {
-                            queue.Put(log, SentinelItem, long.MaxValue, cancellationToken);
-                        }
-                    }
-                }
-
-                log.Record(EventKind.End);
-            });
+                ProducerConsumerActors.Produce(log, queue, board, s, index, mine.Add, cancellationToken));
         }
 
         for (var c = 0; c < s.Consumers; c++)
         {
             var index = c;
             var actor = s.Producers + c;
-            consumed[index] = [];
-            var delays = new Delays(Seed(s.Seed, actor), s.Jitter, s.TimeScale);
-            var body = s.Shutdown switch
+            var mine = consumed[index] = [];
+            threads.Start(actor, Actors[actor].Name, log =>
             {
-                ShutdownStyle.Sentinel => (Action<ActorLog>)(log =>
+                if (s.Shutdown != ShutdownStyle.Joinable)
                 {
-                    log.Record(EventKind.Start);
-                    while (true)
-                    {
-                        var item = queue.Get(log, cancellationToken);
-                        if (item == SentinelItem)
-                        {
-                            break;
-                        }
+                    polls[index] = ProducerConsumerActors.Consume(log, queue, board, s, index, mine.Add, cancellationToken);
+                    return;
+                }
 
-                        Eat(log, item, delays, consumed[index], cancellationToken);
-                    }
-
-                    log.Record(EventKind.End);
-                }),
-                ShutdownStyle.Joinable => log =>
+                try
                 {
-                    log.Record(EventKind.Start);
-                    try
-                    {
-                        while (true)
-                        {
-                            var item = queue.Get(log, daemons.Token);
-                            Eat(log, item, delays, consumed[index], daemons.Token);
-                            queue.TaskDone(log);
-                        }
-                    }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                    {
-                        // A daemon consumer dies with the main program once the producers return.
-                        log.Record(EventKind.End, "daemon stopped");
-                    }
-                },
-                _ => log =>
+                    ProducerConsumerActors.Consume(log, queue, board, s, index, mine.Add, daemons.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    log.Record(EventKind.Start);
-                    var interval = TimeSpan.FromSeconds(ProducerConsumerSettings.PollIntervalSeconds * s.TimeScale);
-                    while (true)
-                    {
-                        if (queue.IsEmpty)
-                        {
-                            if (Volatile.Read(ref producersDone) == 1 && queue.IsEmpty)
-                            {
-                                break;
-                            }
-
-                            polls[index]++;
-                            log.Record(EventKind.Poll, MonitorQueue.EmptyResource);
-                            log.Record(EventKind.Sleep, "poll interval");
-                            Delays.Sleep(interval, cancellationToken);
-                            continue;
-                        }
-
-                        // empty() said no, but another consumer may take the item first: check-then-act.
-                        if (!queue.TryGet(log, out var item))
-                        {
-                            polls[index]++;
-                            log.Record(EventKind.Poll, "queue:raced");
-                            continue;
-                        }
-
-                        Eat(log, item, delays, consumed[index], cancellationToken);
-                    }
-
-                    log.Record(EventKind.End);
-                },
-            };
-            threads.Start(actor, Actors[actor].Name, body);
+                    // A daemon consumer dies with the main program once the producers return.
+                    log.Record(EventKind.End, "daemon stopped");
+                }
+            });
         }
 
         if (s.Shutdown == ShutdownStyle.Joinable)
         {
             // The main program's p.join(): once every producer has returned (each after join()),
             // the daemon consumers are stopped.
-            WaitHandle.WaitAny([allProduced.WaitHandle, cancellationToken.WaitHandle]);
+            for (var p = 0; p < s.Producers; p++)
+            {
+                threads.Join(p);
+            }
+
             daemons.Cancel();
         }
 
@@ -222,13 +137,5 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
             counts);
     }
 
-    private void Eat(ActorLog log, long item, Delays delays, List<long> eaten, CancellationToken cancellationToken)
-    {
-        log.Record(EventKind.Work, "eat", item);
-        Delays.Sleep(delays.Next(_s.ConsumeDelay), cancellationToken);
-        eaten.Add(item);
-    }
-
-    /// <summary>A per-actor seed that is the same in every process and every run.</summary>
     private static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
 }

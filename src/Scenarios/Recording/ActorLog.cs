@@ -9,7 +9,7 @@ namespace Playground.Scenarios.Recording;
 /// what has been published. The hot path takes no lock and allocates nothing: events go into
 /// pooled chunks, and the count is published with a volatile write after the slot is filled.
 /// </summary>
-public sealed class ActorLog
+public sealed class ActorLog : IActorRecorder
 {
     internal const int ChunkShift = 12;
     internal const int ChunkSize = 1 << ChunkShift;
@@ -19,6 +19,8 @@ public sealed class ActorLog
     private readonly RawEvent[]?[] _chunks;
     private RawEvent[]? _current;
     private int _count;
+    // The count at which the room reserved so far is used up.
+    private int _limit;
     private long _dropped;
 
     internal ActorLog(EventRecorder owner, int actor, int maxChunks)
@@ -40,11 +42,10 @@ public sealed class ActorLog
     public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1)
     {
         var n = _count;
-        var offset = n & ChunkMask;
         var chunk = _current;
-        if (offset == 0)
+        if (n == _limit)
         {
-            chunk = NextChunk(n >> ChunkShift);
+            chunk = NextChunk(n);
             if (chunk is null)
             {
                 Interlocked.Increment(ref _dropped);
@@ -52,13 +53,21 @@ public sealed class ActorLog
             }
         }
 
-        chunk![offset] = new RawEvent(Stopwatch.GetTimestamp(), Actor, kind, resource, value, level);
+        chunk![n & ChunkMask] = new RawEvent(Stopwatch.GetTimestamp(), Actor, kind, resource, value, level);
         Volatile.Write(ref _count, n + 1);
     }
 
-    private RawEvent[]? NextChunk(int index)
+    private RawEvent[]? NextChunk(int n)
     {
-        if (index >= _chunks.Length || !_owner.TryReserve(ChunkSize))
+        // Room that ends inside a chunk was cut short by the cap: the run's log is full.
+        var index = n >> ChunkShift;
+        if ((n & ChunkMask) != 0 || index >= _chunks.Length)
+        {
+            return null;
+        }
+
+        var granted = _owner.Reserve(ChunkSize);
+        if (granted == 0)
         {
             return null;
         }
@@ -66,6 +75,7 @@ public sealed class ActorLog
         var chunk = ArrayPool<RawEvent>.Shared.Rent(ChunkSize);
         Volatile.Write(ref _chunks[index], chunk);
         _current = chunk;
+        _limit = n + granted;
         return chunk;
     }
 
@@ -86,5 +96,6 @@ public sealed class ActorLog
 
         _current = null;
         _count = 0;
+        _limit = 0;
     }
 }

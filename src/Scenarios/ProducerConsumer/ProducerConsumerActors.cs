@@ -1,0 +1,156 @@
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Primitives;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.ProducerConsumer;
+
+/// <summary>
+/// What the producers share besides the queue: how many are still making items. In threads mode
+/// it lives in memory, in processes mode in the shared-memory header.
+/// </summary>
+public interface IProductionBoard
+{
+    /// <summary>A producer has put (and, for a joinable queue, joined) all its items; true for the last one.</summary>
+    bool ProducerFinished();
+
+    /// <summary>True once every producer has finished.</summary>
+    bool AllProduced { get; }
+}
+
+/// <summary>The in-memory board of threads mode.</summary>
+public sealed class ProductionBoard(int producers) : IProductionBoard
+{
+    private int _left = producers;
+
+    public bool AllProduced => Volatile.Read(ref _left) == 0;
+
+    public bool ProducerFinished() => Interlocked.Decrement(ref _left) == 0;
+}
+
+/// <summary>
+/// The producer and consumer loops. The same code runs on a thread of the server or alone in a
+/// child process: it sees only an <see cref="IActorRecorder"/>, an <see cref="IItemQueue"/> and
+/// an <see cref="IProductionBoard"/>.
+/// </summary>
+public static class ProducerConsumerActors
+{
+    /// <summary>The item a consumer reads as "no more" (Python's None).</summary>
+    public const long SentinelItem = -1;
+
+    /// <summary>Item ids are dense: producer p makes p×items … p×items+items−1.</summary>
+    public static long ItemId(ProducerConsumerSettings s, int producer, int sequence) => ((long)producer * s.ItemsPerProducer) + sequence;
+
+    /// <summary>A per-actor seed that is the same in every process and every run.</summary>
+    public static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
+
+    public static void Produce(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
+        int producer, Action<long>? produced, CancellationToken cancellationToken)
+    {
+        var delays = new Delays(Seed(s.Seed, producer), s.Jitter, s.TimeScale);
+        log.Record(EventKind.Start);
+        for (var i = 0; i < s.ItemsPerProducer; i++)
+        {
+            var item = ItemId(s, producer, i);
+            log.Record(EventKind.Work, "make", item);
+            Delays.Sleep(delays.Next(s.ProduceDelay), cancellationToken);
+            queue.Put(log, item, delays.NextInt(10), cancellationToken);
+            produced?.Invoke(item);
+        }
+
+        if (s.Shutdown == ShutdownStyle.Joinable)
+        {
+            // As in the joinable-queue recipe: a producer returns only when all it made is eaten.
+            queue.Join(log, cancellationToken);
+        }
+
+        if (board.ProducerFinished() && s.Shutdown == ShutdownStyle.Sentinel)
+        {
+            // The last producer to finish tells every consumer to stop.
+            for (var c = 0; c < s.Consumers; c++)
+            {
+                queue.Put(log, SentinelItem, long.MaxValue, cancellationToken);
+            }
+        }
+
+        log.Record(EventKind.End);
+    }
+
+    /// <summary>
+    /// Eats items until told to stop in the chosen shutdown style. A joinable-queue consumer is a
+    /// daemon: it never returns by itself and is stopped by its token (threads) or killed (processes).
+    /// Returns the number of wasted polls.
+    /// </summary>
+    public static long Consume(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
+        int consumer, Action<long>? eaten, CancellationToken cancellationToken)
+    {
+        var delays = new Delays(Seed(s.Seed, s.Producers + consumer), s.Jitter, s.TimeScale);
+        long polls = 0;
+        log.Record(EventKind.Start);
+        switch (s.Shutdown)
+        {
+            case ShutdownStyle.Sentinel:
+                while (true)
+                {
+                    var item = queue.Get(log, cancellationToken);
+                    if (item == SentinelItem)
+                    {
+                        break;
+                    }
+
+                    Eat(log, item, delays, s, eaten, cancellationToken);
+                }
+
+                break;
+
+            case ShutdownStyle.Joinable:
+                while (true)
+                {
+                    var item = queue.Get(log, cancellationToken);
+                    Eat(log, item, delays, s, eaten, cancellationToken);
+                    queue.TaskDone(log);
+                }
+
+            default:
+                var interval = TimeSpan.FromSeconds(ProducerConsumerSettings.PollIntervalSeconds * s.TimeScale);
+                while (true)
+                {
+                    if (queue.IsEmpty)
+                    {
+                        if (board.AllProduced && queue.IsEmpty)
+                        {
+                            break;
+                        }
+
+                        polls++;
+                        log.Record(EventKind.Poll, MonitorQueue.EmptyResource);
+                        log.Record(EventKind.Sleep, "poll interval");
+                        Delays.Sleep(interval, cancellationToken);
+                        continue;
+                    }
+
+                    // empty() said no, but another consumer may take the item first: check-then-act.
+                    if (!queue.TryGet(log, out var next))
+                    {
+                        polls++;
+                        log.Record(EventKind.Poll, "queue:raced");
+                        continue;
+                    }
+
+                    Eat(log, next, delays, s, eaten, cancellationToken);
+                }
+
+                break;
+        }
+
+        log.Record(EventKind.End);
+        return polls;
+    }
+
+    private static void Eat(IActorRecorder log, long item, Delays delays, ProducerConsumerSettings s, Action<long>? eaten, CancellationToken cancellationToken)
+    {
+        log.Record(EventKind.Work, "eat", item);
+        Delays.Sleep(delays.Next(s.ConsumeDelay), cancellationToken);
+        eaten?.Invoke(item);
+    }
+}
