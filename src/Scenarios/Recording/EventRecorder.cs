@@ -71,19 +71,24 @@ public sealed class EventRecorder : IDisposable
         }
     }
 
-    /// <summary>Reserves room for a chunk of events; false once the cap is used up.</summary>
-    internal bool TryReserve(int size)
+    /// <summary>
+    /// Reserves room for up to <paramref name="size"/> events and returns how many were granted:
+    /// all of them while the cap allows, the remainder for the reservation that reaches the cap,
+    /// then 0.
+    /// </summary>
+    internal int Reserve(int size)
     {
-        // Chunks are reserved whole, except the last one, which may be cut short by the cap:
-        // handing out a partial chunk would need a per-event check on the hot path.
+        // Chunks are reserved whole, except the last one, which is cut short by the cap so the
+        // log keeps exactly up to the cap; the actor checks its limit only when a chunk runs out.
         var after = Interlocked.Add(ref _reserved, size);
         if (after <= _capacity)
         {
-            return true;
+            return size;
         }
 
-        Interlocked.Add(ref _reserved, -size);
-        return false;
+        var granted = (int)Math.Max(0, size - (after - _capacity));
+        Interlocked.Add(ref _reserved, granted - size);
+        return granted;
     }
 
     /// <summary>Nanoseconds since the run's start for a raw timestamp.</summary>
