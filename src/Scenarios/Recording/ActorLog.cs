@@ -39,44 +39,51 @@ public sealed class ActorLog : IActorRecorder
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Records an event now. Called only from the actor's own thread.</summary>
-    public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1)
+    public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1) =>
+        RecordAt(Stopwatch.GetTimestamp(), kind, resource, value, level);
+
+    /// <summary>
+    /// Records an event that happened at <paramref name="timestamp"/> (a child process's frame).
+    /// Called only from the single thread that writes this log.
+    /// </summary>
+    public void RecordAt(long timestamp, EventKind kind, string? resource, long value, long level)
     {
         var n = _count;
-        var chunk = _current;
-        if (n == _limit)
+        if (n == _limit && !Grow(n))
         {
-            chunk = NextChunk(n);
-            if (chunk is null)
-            {
-                Interlocked.Increment(ref _dropped);
-                return;
-            }
+            Interlocked.Increment(ref _dropped);
+            return;
         }
 
-        chunk![n & ChunkMask] = new RawEvent(Stopwatch.GetTimestamp(), Actor, kind, resource, value, level);
+        _current![n & ChunkMask] = new RawEvent(timestamp, Actor, kind, resource, value, level);
         Volatile.Write(ref _count, n + 1);
     }
 
-    private RawEvent[]? NextChunk(int n)
+    /// <summary>Reserves room under the run's cap and, at a chunk boundary, rents the next chunk.</summary>
+    private bool Grow(int n)
     {
-        // Room that ends inside a chunk was cut short by the cap: the run's log is full.
+        var offset = n & ChunkMask;
         var index = n >> ChunkShift;
-        if ((n & ChunkMask) != 0 || index >= _chunks.Length)
+        if (offset == 0 && index >= _chunks.Length)
         {
-            return null;
+            return false;
         }
 
-        var granted = _owner.Reserve(ChunkSize);
+        var granted = _owner.Reserve(ChunkSize - offset);
         if (granted == 0)
         {
-            return null;
+            return false;
         }
 
-        var chunk = ArrayPool<RawEvent>.Shared.Rent(ChunkSize);
-        Volatile.Write(ref _chunks[index], chunk);
-        _current = chunk;
+        if (offset == 0)
+        {
+            var chunk = ArrayPool<RawEvent>.Shared.Rent(ChunkSize);
+            Volatile.Write(ref _chunks[index], chunk);
+            _current = chunk;
+        }
+
         _limit = n + granted;
-        return chunk;
+        return true;
     }
 
     /// <summary>Reads published event <paramref name="index"/> (index below <see cref="Count"/>).</summary>
