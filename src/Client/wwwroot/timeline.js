@@ -27,7 +27,7 @@ const COLORS = {
 
 const LABEL_W = 150;
 const HEADER_H = 24;
-const LANE_H = 24;
+const LANE_H = 30;
 const LANE_GAP = 6;
 const DEPTH_H = 80;
 const AXIS_H = 26;
@@ -342,6 +342,8 @@ class Timeline {
       builder = builder.withHubProtocol(new sr.protocols.msgpack.MessagePackHubProtocol());
     }
     const connection = builder.build();
+    // The hub also tells its clients about run state; the page learns that through .NET instead.
+    connection.on('RunChanged', () => { });
     this.connection = connection;
     try {
       await connection.start();
@@ -678,11 +680,12 @@ class Timeline {
       const a = m.actor(id);
       ctx.fillStyle = COLORS.text;
       ctx.font = '500 12px Roboto, Helvetica, Arial, sans-serif';
-      ctx.fillText(clipText(ctx, a.name, LABEL_W - 12), 8, y + 7);
+      ctx.fillText(clipText(ctx, a.name, LABEL_W - 12), 8, y + 9);
       ctx.fillStyle = COLORS.muted;
       ctx.font = '10px Roboto, Helvetica, Arial, sans-serif';
-      const ids = [a.role, a.threadId !== null ? `tid ${a.threadId}` : null, a.pid ? `pid ${a.pid}` : null].filter(Boolean).join(' · ');
-      ctx.fillText(clipText(ctx, ids, LABEL_W - 12), 8, y + 19);
+      const role = a.role && !a.name.toLowerCase().includes(a.role.toLowerCase()) ? a.role : null;
+      const ids = [role, a.threadId !== null ? `tid ${a.threadId}` : null, a.pid ? `pid ${a.pid}` : null].filter(Boolean).join(' · ');
+      ctx.fillText(clipText(ctx, ids, LABEL_W - 12), 8, y + 22);
     });
     if (layout.depthTop !== null) {
       ctx.fillStyle = COLORS.text;
