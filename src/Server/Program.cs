@@ -2,6 +2,7 @@ using Playground.Client;
 using Playground.Scenarios.Engine;
 using Playground.Server.Api;
 using Playground.Server.Hubs;
+using Playground.Server.Processes;
 using Playground.Server.Runs;
 using Playground.Shared.Runs;
 using Serilog;
@@ -24,13 +25,17 @@ builder.Services.AddOptions<RunOptions>()
 // Services: the engine, the run manager and the UI.
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ScenarioRegistry.Default);
+builder.Services.AddOptions<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.Section));
+builder.Services.AddSingleton<WorkerLocator>();
 builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<RunEventStream>();
 builder.Services.AddSingleton<IRunService, RunService>();
 builder.Services.AddHostedService<RunJanitor>();
 builder.Services.AddHostedService<RunNotifier>();
 builder.Services.AddProblemDetails();
-builder.Services.AddHealthChecks();
+// A body that is not valid JSON is the caller's error: answer 400 in every environment, never 500.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+builder.Services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker");
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 builder.Services.AddSignalR(o =>
     {
@@ -44,6 +49,9 @@ builder.Services.AddPlaygroundClient();
 
 var app = builder.Build();
 
+// Find and probe the worker now: a missing one is reported at start-up, not mid-run.
+_ = app.Services.GetRequiredService<WorkerLocator>().Command;
+
 // Pipeline.
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseExceptionHandler();
@@ -55,7 +63,7 @@ app.MapStaticAssets();
 app.MapScenarioApi();
 app.MapRunApi();
 app.MapHub<RunHub>("/hubs/runs");
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync });
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

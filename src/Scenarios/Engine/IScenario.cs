@@ -15,13 +15,15 @@ public sealed record RunPlan(int Actors, long Items, double EstimatedSeconds);
 public sealed record ActorSpec(string Name, string Role);
 
 /// <summary>What a scenario reports at the end, beside the figures every run gets.</summary>
+/// <remarks><c>Failure</c> says why the run could not finish (a child crashed); the figures then cover what happened.</remarks>
 public sealed record ScenarioOutcome(
     double Throughput,
     string ThroughputUnit,
     IReadOnlyList<RunMetric> Metrics,
     Verdict Verdict,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<long> CountPerActor);
+    IReadOnlyList<long> CountPerActor,
+    string? Failure = null);
 
 /// <summary>A scenario of the catalogue: its knobs, and how to build a run from validated values.</summary>
 public interface IScenario
@@ -30,7 +32,17 @@ public interface IScenario
 
     RunPlan Plan(ParameterValues values);
 
-    IScenarioExecution Create(ParameterValues values);
+    IScenarioExecution Create(ParameterValues values, Processes.RunEnvironment? environment = null);
+}
+
+/// <summary>A scenario whose actors can run as child processes of the worker program.</summary>
+public interface IProcessScenario
+{
+    /// <summary>
+    /// Runs one actor inside a child: opens the run's shared primitives named after
+    /// <paramref name="runId"/> and records through <paramref name="recorder"/>. Returns the exit code.
+    /// </summary>
+    int RunChild(string runId, ParameterValues values, int actor, IActorRecorder recorder);
 }
 
 /// <summary>Where actors report their identity as they start (thread id, pid).</summary>

@@ -46,6 +46,9 @@ public sealed class Run
     /// <summary>True when someone asked to stop the run (as opposed to its deadline).</summary>
     public volatile bool CancelRequested;
 
+    /// <summary>True for a run whose actors are child processes.</summary>
+    public bool UsesProcesses { get; init; }
+
     /// <summary>The log; null until the run starts.</summary>
     public EventRecorder? Recorder { get; private set; }
 

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Engine;
+using Playground.Scenarios.Processes;
+using Playground.Server.Processes;
+using Playground.Shared.Catalog;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
@@ -26,10 +29,16 @@ public sealed partial class RunManager : IDisposable
     private readonly TimeProvider _time;
     private bool _disposed;
 
-    public RunManager(ScenarioRegistry scenarios, IOptions<RunOptions> options, ILogger<RunManager> logger, TimeProvider time)
+    private readonly WorkerLocator _worker;
+    private readonly ProcessOptions _processes;
+
+    public RunManager(ScenarioRegistry scenarios, IOptions<RunOptions> options, IOptions<ProcessOptions> processes,
+        WorkerLocator worker, ILogger<RunManager> logger, TimeProvider time)
     {
         _scenarios = scenarios;
         _options = options.Value;
+        _processes = processes.Value;
+        _worker = worker;
         _logger = logger;
         _time = time;
     }
@@ -83,10 +92,33 @@ public sealed partial class RunManager : IDisposable
                 plan.EstimatedSeconds, _options.MaxDurationSeconds));
         }
 
+        var processes = validation.Values.Values.TryGetValue(CommonParameters.Mode, out var mode) && RunModes.Processes.Equals(mode);
+        if (processes)
+        {
+            if (_worker.Command is null)
+            {
+                return Invalid([new ParameterError(CommonParameters.Mode, "processes mode is unavailable on this server: " + _worker.Status)]);
+            }
+
+            if (plan.Actors > _processes.MaxProcessesPerRun)
+            {
+                return TooLarge($"this setup needs {plan.Actors} processes; a run may start at most {_processes.MaxProcessesPerRun}");
+            }
+        }
+
         Run run;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (processes)
+            {
+                var inUse = _active.Concat(_queue).Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors);
+                if (inUse + plan.Actors > _processes.MaxProcessesTotal)
+                {
+                    return Busy($"the server is running {inUse} child processes; at most {_processes.MaxProcessesTotal} may run at once", TimeSpan.FromSeconds(10));
+                }
+            }
+
             var mine = _active.Count(r => r.ClientId == clientId) + _queue.Count(r => r.ClientId == clientId);
             if (mine >= _options.MaxRunsPerClient)
             {
@@ -99,7 +131,9 @@ public sealed partial class RunManager : IDisposable
                 return Busy($"the server is busy: {_active.Count} runs are running and {_queue.Count} are waiting", TimeSpan.FromSeconds(10));
             }
 
-            run = new Run(NewId(), scenario, validation.Values, plan, scenario.Create(validation.Values), clientId);
+            var id = NewId();
+            var execution = scenario.Create(validation.Values, new RunEnvironment(id, processes ? _worker.Command : null));
+            run = new Run(id, scenario, validation.Values, plan, execution, clientId) { UsesProcesses = processes };
             _runs[run.Id] = run;
             if (startNow)
             {
@@ -221,7 +255,12 @@ public sealed partial class RunManager : IDisposable
             var end = System.Diagnostics.Stopwatch.GetTimestamp();
             string? reason;
             RunState state;
-            if (failure is not null)
+            if (failure is null && outcome?.Failure is { } crashed)
+            {
+                state = RunState.Failed;
+                reason = crashed;
+            }
+            else if (failure is not null)
             {
                 state = RunState.Failed;
                 reason = "an actor failed: " + (failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message);

@@ -31,7 +31,7 @@ public static class ProducerConsumerSchema
         Name = "Producer / consumer",
         NameZh = "包子 · 生产者消费者",
         Summary = "A cook makes meat buns into a small basket while eaters take them out. Watch who waits on a full basket and who waits on an empty one.",
-        Modes = [RunModes.Threads],
+        Modes = [RunModes.Threads, RunModes.Processes],
         Parameters =
         [
             new ParameterSpec
@@ -98,7 +98,7 @@ public static class ProducerConsumerSchema
                     new ParameterOption(Poll, "Busy poll (empty())", "Consumers check empty() and retry later instead of blocking: the anti-pattern. Wasted polls are counted."),
                 ],
             },
-            CommonParameters.ModeSpec([RunModes.Threads]),
+            CommonParameters.ModeSpec([RunModes.Threads, RunModes.Processes]),
             CommonParameters.SeedSpec,
             CommonParameters.TimeScaleSpec,
         ],

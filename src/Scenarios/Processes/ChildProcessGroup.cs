@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using System.Globalization;
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Processes;
+
+/// <summary>How a child ended.</summary>
+public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bool Expected, double StartupMs)
+{
+    /// <summary>.NET reports a child killed by signal N as exit code 128+N.</summary>
+    public int? Signal => ExitCode > 128 && ExitCode < 128 + 65 ? ExitCode - 128 : null;
+
+    public bool Crashed => ExitCode != 0 && !Expected;
+
+    public string Describe() => Signal is { } sig
+        ? $"{Name} (pid {Pid}) was killed by signal {sig} ({SignalName(sig)})"
+        : $"{Name} (pid {Pid}) exited with code {ExitCode}";
+
+    private static string SignalName(int sig) => sig switch
+    {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        6 => "SIGABRT",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        15 => "SIGTERM",
+        _ => "signal " + sig.ToString(CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>
+/// The children of one run: each is started with its pipes, joins the run's process group, dies
+/// with the server (PR_SET_PDEATHSIG), and has a reader thread turning its stdout frames into its
+/// lane. A child that ends with a non-zero code (or a signal) becomes a <c>crash</c> event and
+/// ends the run: the whole group is killed, so no peer waits forever. Disposing kills and reaps
+/// every child.
+/// </summary>
+public sealed class ChildProcessGroup : IDisposable
+{
+    private readonly WorkerCommand _worker;
+    private readonly EventRecorder _recorder;
+    private readonly IActorObserver _observer;
+    private readonly List<Child> _children = [];
+    private readonly object _gate = new();
+    private readonly ManualResetEventSlim _changed = new(false);
+    private int _groupId;
+    private bool _disposed;
+
+    public ChildProcessGroup(WorkerCommand worker, EventRecorder recorder, IActorObserver observer)
+    {
+        _worker = worker;
+        _recorder = recorder;
+        _observer = observer;
+    }
+
+    /// <summary>The run's process group (the first child's pid), 0 before any child started.</summary>
+    public int GroupId => Volatile.Read(ref _groupId);
+
+    /// <summary>Pids of the children started so far.</summary>
+    public IReadOnlyList<int> Pids
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _children.Select(c => c.Pid)];
+            }
+        }
+    }
+
+    /// <summary>The first unexpected exit, once one happened.</summary>
+    public ChildExit? FirstCrash { get; private set; }
+
+    /// <summary>Exits seen so far.</summary>
+    public IReadOnlyList<ChildExit> Exits
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _children.Where(c => c.Exit is not null).Select(c => c.Exit!)];
+            }
+        }
+    }
+
+    /// <summary>Starts the child for <paramref name="actor"/> with its role's arguments.</summary>
+    public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<EventKind, long>? observe = null)
+    {
+        var info = new ProcessStartInfo(_worker.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in _worker.PrefixArguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.ArgumentList.Add("--parent");
+        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--pgid");
+        info.ArgumentList.Add(GroupId.ToString(CultureInfo.InvariantCulture));
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var spawned = Stopwatch.GetTimestamp();
+            var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
+            if (_groupId == 0)
+            {
+                // The first child makes itself the group leader (setpgid(0, 0)); the rest join it.
+                Volatile.Write(ref _groupId, process.Id);
+            }
+
+            var child = new Child(actor, name, process, spawned);
+            _children.Add(child);
+            _observer.ActorStarted(actor, process.Id, process.Id);
+            child.Reader = new Thread(() => Pump(child, observe)) { IsBackground = true, Name = $"pipe-{name}" };
+            child.Reader.UnsafeStart();
+            child.ErrorReader = new Thread(() => DrainErrors(child)) { IsBackground = true, Name = $"stderr-{name}" };
+            child.ErrorReader.UnsafeStart();
+        }
+    }
+
+    /// <summary>Waits until the given actors' children have exited, or one crashed, or cancellation.</summary>
+    public bool WaitFor(IEnumerable<int> actors, CancellationToken cancellationToken)
+    {
+        var wanted = actors.ToHashSet();
+        while (true)
+        {
+            _changed.Reset();
+            lock (_gate)
+            {
+                if (FirstCrash is not null)
+                {
+                    return false;
+                }
+
+                if (_children.Where(c => wanted.Contains(c.Actor)).All(c => c.Exit is not null))
+                {
+                    return true;
+                }
+            }
+
+            try
+            {
+                _changed.Wait(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Waits for every child; false when one crashed or the wait was cancelled.</summary>
+    public bool WaitAll(CancellationToken cancellationToken)
+    {
+        List<int> all;
+        lock (_gate)
+        {
+            all = [.. _children.Select(c => c.Actor)];
+        }
+
+        return WaitFor(all, cancellationToken);
+    }
+
+    /// <summary>Kills the given actors' children on purpose (daemons at the end of the main program).</summary>
+    public void Stop(IEnumerable<int> actors)
+    {
+        var wanted = actors.ToHashSet();
+        List<Child> targets;
+        lock (_gate)
+        {
+            targets = [.. _children.Where(c => wanted.Contains(c.Actor) && c.Exit is null)];
+            foreach (var c in targets)
+            {
+                c.StopRequested = true;
+            }
+        }
+
+        foreach (var c in targets)
+        {
+            _ = LibC.Kill(c.Pid, LibC.SIGKILL);
+        }
+
+        foreach (var c in targets)
+        {
+            c.Reader?.Join();
+        }
+    }
+
+    /// <summary>Kills the whole group and each child, then reaps them.</summary>
+    public void KillAll()
+    {
+        List<Child> children;
+        lock (_gate)
+        {
+            children = [.. _children];
+            foreach (var c in children)
+            {
+                c.StopRequested |= c.Exit is null;
+            }
+        }
+
+        // Only while a member lives: a group id with no members may be reused by another program.
+        if (GroupId > 0 && children.Any(c => c.Exit is null))
+        {
+            _ = LibC.Kill(-GroupId, LibC.SIGKILL);
+        }
+
+        foreach (var c in children)
+        {
+            if (c.Exit is null)
+            {
+                _ = LibC.Kill(c.Pid, LibC.SIGKILL);
+            }
+        }
+
+        foreach (var c in children)
+        {
+            c.Reader?.Join();
+            c.ErrorReader?.Join();
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        KillAll();
+        lock (_gate)
+        {
+            foreach (var c in _children)
+            {
+                c.Process.Dispose();
+            }
+        }
+
+        _changed.Dispose();
+    }
+
+    private void Pump(Child child, Action<EventKind, long>? observe)
+    {
+        var log = _recorder[child.Actor];
+        var reader = new FrameReader(child.Process.StandardOutput.BaseStream);
+        try
+        {
+            reader.Pump(log, observe);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException)
+        {
+            // A broken pipe or a garbled frame: the exit code below tells what happened.
+        }
+
+        // The pipe closed: the child exited or is about to. Reap it (no zombie) and read its code.
+        child.Process.WaitForExit();
+        child.ErrorReader?.Join(TimeSpan.FromSeconds(2));
+        var startupMs = reader.FirstTimestamp is { } first
+            ? (first - child.SpawnedAt) * 1000.0 / Stopwatch.Frequency
+            : double.NaN;
+        var exit = new ChildExit(child.Actor, child.Name, child.Pid, child.Process.ExitCode, child.StopRequested, startupMs);
+        if (exit.Crashed)
+        {
+            log.Record(EventKind.Crash, exit.Signal is { } sig ? "signal " + sig.ToString(CultureInfo.InvariantCulture) : "exit code", exit.Signal ?? exit.ExitCode);
+        }
+        else if (child.StopRequested && exit.ExitCode != 0)
+        {
+            log.Record(EventKind.End, "stopped");
+        }
+
+        lock (_gate)
+        {
+            child.Exit = exit;
+            if (exit.Crashed && FirstCrash is null)
+            {
+                FirstCrash = exit;
+                child.Error = string.Join('\n', child.ErrorLines);
+            }
+        }
+
+        if (exit.Crashed)
+        {
+            // A dead peer may leave the others blocked on a semaphore forever: end the run.
+            KillAllExcept(child);
+        }
+
+        try
+        {
+            _changed.Set();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void KillAllExcept(Child dead)
+    {
+        List<Child> others;
+        lock (_gate)
+        {
+            others = [.. _children.Where(c => c != dead && c.Exit is null)];
+            foreach (var c in others)
+            {
+                c.StopRequested = true;
+            }
+        }
+
+        if (GroupId > 0 && others.Count > 0)
+        {
+            _ = LibC.Kill(-GroupId, LibC.SIGKILL);
+        }
+
+        foreach (var c in others)
+        {
+            _ = LibC.Kill(c.Pid, LibC.SIGKILL);
+        }
+    }
+
+    private static void DrainErrors(Child child)
+    {
+        try
+        {
+            string? line;
+            while ((line = child.Process.StandardError.ReadLine()) is not null)
+            {
+                lock (child.ErrorLines)
+                {
+                    child.ErrorLines.Enqueue(line);
+                    while (child.ErrorLines.Count > 20)
+                    {
+                        child.ErrorLines.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>The last lines a crashed child wrote to stderr.</summary>
+    public string? CrashOutput
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _children.FirstOrDefault(c => c.Exit == FirstCrash && FirstCrash is not null)?.Error;
+            }
+        }
+    }
+
+    private sealed class Child(int actor, string name, Process process, long spawnedAt)
+    {
+        public int Actor { get; } = actor;
+        public string Name { get; } = name;
+        public Process Process { get; } = process;
+        public int Pid { get; } = process.Id;
+        public long SpawnedAt { get; } = spawnedAt;
+        public Thread? Reader { get; set; }
+        public Thread? ErrorReader { get; set; }
+        public volatile bool StopRequested;
+        public ChildExit? Exit { get; set; }
+        public string? Error { get; set; }
+        public Queue<string> ErrorLines { get; } = new();
+    }
+}

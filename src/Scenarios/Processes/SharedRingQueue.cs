@@ -1,0 +1,438 @@
+using System.IO.MemoryMappedFiles;
+using Playground.Scenarios.Primitives;
+using Playground.Scenarios.ProducerConsumer;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Processes;
+
+/// <summary>
+/// The processes flavour of <see cref="IItemQueue"/>: item slots in a memory-mapped file under
+/// /dev/shm, guarded by three POSIX semaphores (free slots, filled slots, a mutex) and a fourth
+/// for join() — the design of multiprocessing.Queue without its feeder thread. Every process of a
+/// run maps the same file and blocks in the kernel on the same semaphores. FIFO is a ring, LIFO a
+/// stack, priority a binary heap, all inside the shared slots.
+/// </summary>
+public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisposable
+{
+    private const long Magic = 0x51_55_45_55_45_50_47; // "PGQUEUE"
+    private const int HeaderBytes = 128;
+    private const int SlotBytes = 24;
+
+    // Header fields (longs).
+    private const int FMagic = 0, FSlots = 1, FKind = 2, FHead = 3, FCount = 4, FMaxDepth = 5, FUnfinished = 6,
+        FSequence = 7, FProducersLeft = 8, FJoinWaiters = 9, FCapacity = 10;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly long* _header;
+    private readonly long* _slots;
+    private readonly PosixSemaphore _free;
+    private readonly PosixSemaphore _filled;
+    private readonly PosixSemaphore _mutex;
+    private readonly PosixSemaphore _joined;
+    private readonly QueueKind _kind;
+    private readonly int _slotCount;
+    private int _disposed;
+
+    private SharedRingQueue(SharedQueueNames names, MemoryMappedFile file, PosixSemaphore free, PosixSemaphore filled,
+        PosixSemaphore mutex, PosixSemaphore joined)
+    {
+        Names = names;
+        _file = file;
+        _view = file.CreateViewAccessor();
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        p += _view.PointerOffset;
+        _header = (long*)p;
+        _slots = (long*)(p + HeaderBytes);
+        _free = free;
+        _filled = filled;
+        _mutex = mutex;
+        _joined = joined;
+        if (_header[FMagic] != Magic)
+        {
+            throw new InvalidDataException($"{names.MemoryPath} is not a shared queue");
+        }
+
+        _kind = (QueueKind)_header[FKind];
+        _slotCount = (int)_header[FSlots];
+        Capacity = (int)_header[FCapacity];
+    }
+
+    public SharedQueueNames Names { get; }
+
+    /// <summary>0 = unbounded (the ring then has room for every item the run will make).</summary>
+    public int Capacity { get; }
+
+    public int MaxDepth => (int)Volatile.Read(ref _header[FMaxDepth]);
+
+    /// <summary>Items queued right now (a snapshot).</summary>
+    public int Depth => (int)Volatile.Read(ref _header[FCount]);
+
+    /// <summary>
+    /// Creates the shared file and semaphores of a new queue. <paramref name="slots"/> is the ring's
+    /// size: the capacity, or for an unbounded queue the most items that can ever be in it.
+    /// </summary>
+    public static SharedRingQueue Create(SharedQueueNames names, QueueKind kind, int capacity, int slots, int producers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        var bytes = HeaderBytes + ((long)slots * SlotBytes);
+        PosixSemaphore? free = null, filled = null, mutex = null, joined = null;
+        MemoryMappedFile? file = null;
+        try
+        {
+            using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+                fs.SetLength(bytes);
+                file = MemoryMappedFile.CreateFromFile(fs, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            }
+
+            using (var init = file.CreateViewAccessor(0, HeaderBytes))
+            {
+                init.Write(FSlots * 8, (long)slots);
+                init.Write(FKind * 8, (long)kind);
+                init.Write(FCapacity * 8, (long)capacity);
+                init.Write(FProducersLeft * 8, (long)producers);
+                init.Write(FMagic * 8, Magic);
+                init.Flush();
+            }
+
+            free = PosixSemaphore.Create(names.Free, (uint)slots);
+            filled = PosixSemaphore.Create(names.Filled, 0);
+            mutex = PosixSemaphore.Create(names.Mutex, 1);
+            joined = PosixSemaphore.Create(names.Joined, 0);
+            return new SharedRingQueue(names, file, free, filled, mutex, joined);
+        }
+        catch
+        {
+            file?.Dispose();
+            free?.Dispose();
+            filled?.Dispose();
+            mutex?.Dispose();
+            joined?.Dispose();
+            names.Unlink();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a queue another process created (a child opening the run's queue).</summary>
+    public static SharedRingQueue Open(SharedQueueNames names)
+    {
+        var fs = new FileStream(names.MemoryPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var file = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        return new SharedRingQueue(names, file, PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
+            PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Joined));
+    }
+
+    public bool IsEmpty
+    {
+        get
+        {
+            Lock();
+            try
+            {
+                return _header[FCount] == 0;
+            }
+            finally
+            {
+                _mutex.Release();
+            }
+        }
+    }
+
+    public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
+    {
+        if (!_free.TryWait())
+        {
+            actor.Record(EventKind.Wait, MonitorQueue.FullResource, item, Depth);
+            _free.Wait(cancellationToken);
+        }
+
+        Lock();
+        try
+        {
+            Insert(item, priority);
+            _header[FUnfinished]++;
+            actor.Record(EventKind.Put, MonitorQueue.Resource, item, _header[FCount]);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        _filled.Release();
+    }
+
+    public long Get(IActorRecorder actor, CancellationToken cancellationToken)
+    {
+        if (!_filled.TryWait())
+        {
+            actor.Record(EventKind.Wait, MonitorQueue.EmptyResource, 0, Depth);
+            _filled.Wait(cancellationToken);
+        }
+
+        return TakeHeld(actor);
+    }
+
+    public bool TryGet(IActorRecorder actor, out long item)
+    {
+        if (!_filled.TryWait())
+        {
+            item = 0;
+            return false;
+        }
+
+        item = TakeHeld(actor);
+        return true;
+    }
+
+    public void TaskDone(IActorRecorder actor)
+    {
+        Lock();
+        try
+        {
+            if (_header[FUnfinished] <= 0)
+            {
+                throw new InvalidOperationException("task_done() called more times than there were items");
+            }
+
+            var left = --_header[FUnfinished];
+            actor.Record(EventKind.Done, MonitorQueue.Resource, left, _header[FCount]);
+            if (left == 0)
+            {
+                for (var i = 0; i < _header[FJoinWaiters]; i++)
+                {
+                    _joined.Release();
+                }
+
+                _header[FJoinWaiters] = 0;
+            }
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    public void Join(IActorRecorder actor, CancellationToken cancellationToken)
+    {
+        Lock();
+        try
+        {
+            if (_header[FUnfinished] == 0)
+            {
+                return;
+            }
+
+            _header[FJoinWaiters]++;
+            actor.Record(EventKind.Wait, MonitorQueue.JoinResource, _header[FUnfinished], _header[FCount]);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        _joined.Wait(cancellationToken);
+    }
+
+    public bool AllProduced => Volatile.Read(ref _header[FProducersLeft]) <= 0;
+
+    public bool ProducerFinished() => Interlocked.Decrement(ref _header[FProducersLeft]) == 0;
+
+    private long TakeHeld(IActorRecorder actor)
+    {
+        long item;
+        Lock();
+        try
+        {
+            item = Remove();
+            actor.Record(EventKind.Get, MonitorQueue.Resource, item, _header[FCount]);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        _free.Release();
+        return item;
+    }
+
+    // The mutex is held by at most one process for a few instructions; it is never cancelled.
+    private void Lock() => _mutex.Wait(CancellationToken.None);
+
+    private void Insert(long item, long priority)
+    {
+        var count = _header[FCount];
+        if (count >= _slotCount)
+        {
+            throw new InvalidOperationException("shared queue overflow: the free-slot semaphore and the ring disagree");
+        }
+
+        var seq = _header[FSequence]++;
+        switch (_kind)
+        {
+            case QueueKind.Fifo:
+                SetSlot((_header[FHead] + count) % _slotCount, item, priority, seq);
+                break;
+            case QueueKind.Lifo:
+                SetSlot(count, item, priority, seq);
+                break;
+            default:
+                // Sift up in a binary min-heap ordered by (priority, arrival).
+                var i = count;
+                while (i > 0)
+                {
+                    var parent = (i - 1) / 2;
+                    if (!Less(priority, seq, Slot(parent)[1], Slot(parent)[2]))
+                    {
+                        break;
+                    }
+
+                    CopySlot(parent, i);
+                    i = parent;
+                }
+
+                SetSlot(i, item, priority, seq);
+                break;
+        }
+
+        count++;
+        _header[FCount] = count;
+        if (count > _header[FMaxDepth])
+        {
+            _header[FMaxDepth] = count;
+        }
+    }
+
+    private long Remove()
+    {
+        var count = _header[FCount];
+        if (count <= 0)
+        {
+            throw new InvalidOperationException("shared queue underflow: the filled-slot semaphore and the ring disagree");
+        }
+
+        long item;
+        switch (_kind)
+        {
+            case QueueKind.Fifo:
+                var head = _header[FHead];
+                item = Slot(head)[0];
+                _header[FHead] = (head + 1) % _slotCount;
+                break;
+            case QueueKind.Lifo:
+                item = Slot(count - 1)[0];
+                break;
+            default:
+                item = Slot(0)[0];
+                var last = count - 1;
+                var (li, lp, ls) = (Slot(last)[0], Slot(last)[1], Slot(last)[2]);
+                long i = 0;
+                while (true)
+                {
+                    var child = (2 * i) + 1;
+                    if (child >= last)
+                    {
+                        break;
+                    }
+
+                    if (child + 1 < last && Less(Slot(child + 1)[1], Slot(child + 1)[2], Slot(child)[1], Slot(child)[2]))
+                    {
+                        child++;
+                    }
+
+                    if (!Less(Slot(child)[1], Slot(child)[2], lp, ls))
+                    {
+                        break;
+                    }
+
+                    CopySlot(child, i);
+                    i = child;
+                }
+
+                if (last > 0)
+                {
+                    SetSlot(i, li, lp, ls);
+                }
+
+                break;
+        }
+
+        _header[FCount] = count - 1;
+        return item;
+    }
+
+    private static bool Less(long p1, long s1, long p2, long s2) => p1 < p2 || (p1 == p2 && s1 < s2);
+
+    private long* Slot(long index) => _slots + (index * 3);
+
+    private void SetSlot(long index, long item, long priority, long seq)
+    {
+        var s = Slot(index);
+        s[0] = item;
+        s[1] = priority;
+        s[2] = seq;
+    }
+
+    private void CopySlot(long from, long to)
+    {
+        var f = Slot(from);
+        var t = Slot(to);
+        t[0] = f[0];
+        t[1] = f[1];
+        t[2] = f[2];
+    }
+
+    /// <summary>Unmaps and closes this process's handles; the names stay until the owner unlinks them.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        _free.Dispose();
+        _filled.Dispose();
+        _mutex.Dispose();
+        _joined.Dispose();
+    }
+}
+
+/// <summary>The names of one run's shared queue: a /dev/shm file and four semaphores, all carrying the run id.</summary>
+public sealed record SharedQueueNames(string RunId)
+{
+    public string Prefix => "pg-" + RunId;
+    public string MemoryPath => $"/dev/shm/{Prefix}-queue";
+    public string Free => $"/{Prefix}-free";
+    public string Filled => $"/{Prefix}-filled";
+    public string Mutex => $"/{Prefix}-mutex";
+    public string Joined => $"/{Prefix}-joined";
+
+    /// <summary>Every path in /dev/shm this queue may create.</summary>
+    public IEnumerable<string> Paths =>
+        [MemoryPath, .. new[] { Free, Filled, Mutex, Joined }.Select(PosixSemaphore.PathOf)];
+
+    /// <summary>Removes every name; safe to call more than once and when some were never created.</summary>
+    public void Unlink()
+    {
+        foreach (var sem in new[] { Free, Filled, Mutex, Joined })
+        {
+            PosixSemaphore.Unlink(sem);
+        }
+
+        try
+        {
+            File.Delete(MemoryPath);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Playground.Scenarios.Processes;
+
+/// <summary>How to start the child program: a native executable, or "dotnet Playground.Worker.dll".</summary>
+/// <param name="FileName">The program to execute.</param>
+/// <param name="PrefixArguments">Arguments before the actor's own (the dll path for dotnet).</param>
+/// <param name="Flavour">"native" (NativeAOT) or "framework" (framework-dependent).</param>
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> PrefixArguments, string Flavour);
+
+/// <summary>What a run needs from its host beyond the knobs.</summary>
+/// <param name="RunId">Goes into every name the run creates (semaphores, shared memory).</param>
+/// <param name="Worker">The child program, for processes mode; null when it was not found.</param>
+public sealed record RunEnvironment(string RunId, WorkerCommand? Worker)
+{
+    /// <summary>For runs that never start a process (tests of threads mode).</summary>
+    public static RunEnvironment ThreadsOnly(string runId = "local") => new(runId, null);
+}

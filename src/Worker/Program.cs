@@ -1,0 +1,93 @@
+using System.Globalization;
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Processes;
+using Playground.Shared.Parameters;
+
+// The child program of processes mode: runs one actor of one run. It joins the run's process
+// group, dies with its parent, opens the run's named primitives, runs the same actor code as
+// threads mode and writes its events as binary frames to stdout. Diagnostics go to stderr.
+//
+//   Playground.Worker --parent PID --pgid PGID --scenario ID --run RUNID --actor N --params QUERY
+return WorkerMain.Run(args);
+
+internal static class WorkerMain
+{
+    public static int Run(string[] args)
+    {
+        Dictionary<string, string> options;
+        try
+        {
+            options = Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine("worker: " + ex.Message);
+            return 2;
+        }
+
+        if (options.TryGetValue("parent", out var parentText))
+        {
+            var parent = int.Parse(parentText, CultureInfo.InvariantCulture);
+            if (!ChildProcessSetup.DieWithParent(parent))
+            {
+                Console.Error.WriteLine("worker: the parent is gone");
+                return 3;
+            }
+        }
+
+        if (options.TryGetValue("pgid", out var pgidText))
+        {
+            ChildProcessSetup.JoinGroup(int.Parse(pgidText, CultureInfo.InvariantCulture));
+        }
+
+        if (options.ContainsKey("probe"))
+        {
+            // Lets the server check at start-up that the worker runs at all.
+            Console.Out.Write("ok");
+            return 0;
+        }
+
+        if (!options.TryGetValue("scenario", out var scenarioId) || !options.TryGetValue("run", out var runId)
+            || !options.TryGetValue("actor", out var actorText) || !int.TryParse(actorText, CultureInfo.InvariantCulture, out var actor))
+        {
+            Console.Error.WriteLine("worker: usage: --scenario ID --run RUNID --actor N --params QUERY");
+            return 2;
+        }
+
+        if (!ScenarioRegistry.Default.TryGet(scenarioId, out var scenario) || scenario is not IProcessScenario processScenario)
+        {
+            Console.Error.WriteLine($"worker: scenario '{scenarioId}' cannot run in processes mode");
+            return 2;
+        }
+
+        // The same validation as the server's: nothing out of range reaches an actor.
+        var validation = ShareLink.Decode(scenario.Descriptor, options.GetValueOrDefault("params"));
+        if (!validation.IsValid)
+        {
+            Console.Error.WriteLine("worker: " + string.Join("; ", validation.Errors.Select(e => e.Message)));
+            return 2;
+        }
+
+        using var stdout = Console.OpenStandardOutput();
+        using var frames = new FrameWriter(stdout);
+        return processScenario.RunChild(runId, validation.Values, actor, frames);
+    }
+
+    private static Dictionary<string, string> Parse(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            var key = args[i][2..];
+            var value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "";
+            options[key] = value;
+        }
+
+        return options;
+    }
+}
