@@ -1,0 +1,157 @@
+using System.IO.MemoryMappedFiles;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Events;
+
+namespace Playground.Scenarios.Processes;
+
+/// <summary>
+/// An event flag shared by processes, like multiprocessing.Event: a flag and a waiter count in a
+/// /dev/shm file, a POSIX mutex, and a semaphore that <see cref="Set"/> posts once per waiter.
+/// A waiter woken by a set passes even if the flag is cleared again right after, as in Python.
+/// </summary>
+public sealed unsafe class SharedEventFlag : IDisposable
+{
+    private const string Resource = "event";
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly long* _words; // [0] flag, [1] waiters
+    private readonly PosixSemaphore _mutex;
+    private readonly PosixSemaphore _wake;
+    private int _disposed;
+
+    private SharedEventFlag(SharedEventNames names, MemoryMappedFile file, PosixSemaphore mutex, PosixSemaphore wake)
+    {
+        Names = names;
+        _file = file;
+        _view = file.CreateViewAccessor();
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _words = (long*)(p + _view.PointerOffset);
+        _mutex = mutex;
+        _wake = wake;
+    }
+
+    public SharedEventNames Names { get; }
+
+    public static SharedEventFlag Create(SharedEventNames names)
+    {
+        try
+        {
+            MemoryMappedFile file;
+            using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+                fs.SetLength(64);
+                file = MemoryMappedFile.CreateFromFile(fs, null, 64, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            }
+
+            return new SharedEventFlag(names, file, PosixSemaphore.Create(names.Mutex, 1), PosixSemaphore.Create(names.Wake, 0));
+        }
+        catch
+        {
+            names.Unlink();
+            throw;
+        }
+    }
+
+    public static SharedEventFlag Open(SharedEventNames names)
+    {
+        var fs = new FileStream(names.MemoryPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var file = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        return new SharedEventFlag(names, file, PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Wake));
+    }
+
+    public bool IsSet => Volatile.Read(ref _words[0]) != 0;
+
+    public void Set(IActorRecorder actor)
+    {
+        _mutex.Wait(CancellationToken.None);
+        try
+        {
+            _words[0] = 1;
+            for (var i = 0; i < _words[1]; i++)
+            {
+                _wake.Release();
+            }
+
+            actor.Record(EventKind.Set, Resource, _words[1], 1);
+            _words[1] = 0;
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    public void Clear(IActorRecorder actor)
+    {
+        _mutex.Wait(CancellationToken.None);
+        try
+        {
+            _words[0] = 0;
+            actor.Record(EventKind.Clear, Resource, 0, 0);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
+
+    /// <summary>Returns at once when the flag is set; otherwise blocks in the kernel until the next set.</summary>
+    public void Wait(IActorRecorder actor, CancellationToken cancellationToken)
+    {
+        _mutex.Wait(CancellationToken.None);
+        try
+        {
+            if (_words[0] != 0)
+            {
+                return;
+            }
+
+            _words[1]++;
+            actor.Record(EventKind.Wait, Resource, 0, 0);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+
+        _wake.Wait(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+        _mutex.Dispose();
+        _wake.Dispose();
+    }
+}
+
+/// <summary>The names of one run's shared event flag, carrying the run id.</summary>
+public sealed record SharedEventNames(string RunId, string Name = "event")
+{
+    public string MemoryPath => $"/dev/shm/pg-{RunId}-{Name}";
+    public string Mutex => $"/pg-{RunId}-{Name}-mutex";
+    public string Wake => $"/pg-{RunId}-{Name}-wake";
+
+    public IEnumerable<string> Paths => [MemoryPath, PosixSemaphore.PathOf(Mutex), PosixSemaphore.PathOf(Wake)];
+
+    public void Unlink()
+    {
+        PosixSemaphore.Unlink(Mutex);
+        PosixSemaphore.Unlink(Wake);
+        try
+        {
+            File.Delete(MemoryPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
