@@ -7,7 +7,7 @@ namespace Playground.Client.Tests;
 /// <summary>An in-memory run service: knows the catalog, records starts, never runs anything.</summary>
 internal sealed class FakeRunService : IRunService
 {
-    public IReadOnlyList<ScenarioDescriptor> Scenarios { get; } =
+    public IReadOnlyList<ScenarioDescriptor> Scenarios { get; set; } =
         [ProducerConsumerSchema.Descriptor, .. ScenarioCatalog.Coming];
 
     public List<RunStartRequest> Started { get; } = [];

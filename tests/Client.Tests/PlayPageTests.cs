@@ -77,8 +77,9 @@ public sealed class PlayPageTests : PlaygroundTestContext
     }
 
     [Fact]
-    public void Processes_mode_is_shown_but_disabled_until_it_arrives()
+    public void A_mode_the_scenario_lacks_is_shown_disabled_with_a_note()
     {
+        Runs.Scenarios = [ProducerConsumerSchema.Descriptor with { Modes = [RunModes.Threads] }];
         var page = RenderPlay("/play/producer-consumer");
 
         Assert.Contains("Processes mode arrives soon", page.Find(".mode-note").TextContent, StringComparison.Ordinal);
@@ -97,5 +98,17 @@ public sealed class PlayPageTests : PlaygroundTestContext
         Assert.Single(Runs.Started);
         Assert.Contains("position 1", page.Find(".queue-position").TextContent, StringComparison.Ordinal);
         Assert.Equal("queued", page.Find(".run-state").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public void Every_available_mode_can_be_picked_and_lands_in_the_link()
+    {
+        var page = RenderPlay("/play/producer-consumer");
+        Assert.Empty(page.FindAll(".mode-note"));
+
+        var radios = page.FindAll(".mode-selector input[type=radio]");
+        radios[RunModes.All.ToList().IndexOf(RunModes.Processes)].Click();
+
+        Assert.EndsWith("?mode=processes", page.Find(".share-field input").GetAttribute("value"), StringComparison.Ordinal);
     }
 }
