@@ -103,7 +103,7 @@ public sealed partial class Play : IAsyncDisposable
         var spec = _scenario?.Find(error.Field);
         return spec is null
             ? "it was ignored."
-            : $"{spec.Name} fell back to its default ({_text.GetValueOrDefault(spec.Name, spec.DefaultText)}{(string.IsNullOrEmpty(spec.Unit) ? "" : " " + spec.Unit)}).";
+            : $"so {spec.Name} fell back to its default ({_text.GetValueOrDefault(spec.Name, spec.DefaultText)}{(string.IsNullOrEmpty(spec.Unit) ? "" : " " + spec.Unit)}).";
     }
 
     private void OnFieldChanged(ParameterSpec spec, string? text)

@@ -684,7 +684,9 @@ class Timeline {
       ctx.fillStyle = COLORS.muted;
       ctx.font = '10px Roboto, Helvetica, Arial, sans-serif';
       const role = a.role && !a.name.toLowerCase().includes(a.role.toLowerCase()) ? a.role : null;
-      const ids = [role, a.threadId !== null ? `tid ${a.threadId}` : null, a.pid ? `pid ${a.pid}` : null].filter(Boolean).join(' · ');
+      // A child process's main thread id equals its pid: show it once.
+      const tid = a.threadId !== null && a.threadId !== a.pid ? `tid ${a.threadId}` : null;
+      const ids = [role, tid, a.pid ? `pid ${a.pid}` : null].filter(Boolean).join(' · ');
       ctx.fillText(clipText(ctx, ids, LABEL_W - 12), 8, y + 22);
     });
     if (layout.depthTop !== null) {
@@ -694,6 +696,10 @@ class Timeline {
     }
 
     this.drawAxis(ctx, axisTop, step, firstTick, plotRight);
+
+    // What is drawn, for people using assistive tools and for tests.
+    this.canvas.dataset.lanes = String(order.length);
+    this.canvas.dataset.events = String(m.eventCount);
 
     if (!m.final && m.state === 'running') {
       this.requestDraw(); // keep the present moving while the run is live
