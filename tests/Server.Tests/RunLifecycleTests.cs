@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Json;
+using Playground.Server.Tests.Infrastructure;
+using Playground.Shared.Runs;
+
+namespace Playground.Server.Tests;
+
+public sealed class RunLifecycleTests(PlaygroundHost host) : IClassFixture<PlaygroundHost>
+{
+    [Fact(Timeout = 30_000)]
+    public async Task Posted_run_is_accepted_and_completes_with_the_invariant_held()
+    {
+        var http = host.CreateApiClient(nameof(Posted_run_is_accepted_and_completes_with_the_invariant_held));
+
+        using var response = await http.PostRunAsync(RunApi.Fast);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var started = await response.Content.ReadFromJsonAsync<RunApi.StartedRun>(PlaygroundHost.Json);
+        Assert.NotNull(started);
+        Assert.False(string.IsNullOrEmpty(started.Id));
+        Assert.Contains(started.State, new[] { RunState.Queued, RunState.Running });
+        Assert.NotNull(response.Headers.Location);
+        Assert.EndsWith($"/api/runs/{started.Id}", response.Headers.Location.OriginalString, StringComparison.Ordinal);
+
+        var run = await http.WaitForFinalAsync(started.Id);
+
+        Assert.Equal(RunState.Completed, run.State);
+        Assert.Equal(RunApi.Scenario, run.Scenario);
+        Assert.NotNull(run.Summary);
+        Assert.True(run.Summary.Verdict.Held, string.Join("; ", run.Summary.Verdict.Evidence));
+        Assert.True(run.Summary.WallMs > 0);
+        Assert.Equal(1, run.Actors.Count(a => a.Role == "producer"));
+        Assert.Equal(2, run.Actors.Count(a => a.Role == "consumer"));
+        Assert.Equal(3, run.Actors.Count);
+        Assert.All(run.Actors, a =>
+        {
+            Assert.NotNull(a.ThreadId);
+            // Thread actors live in the server process, which here is the test process.
+            Assert.Equal(Environment.ProcessId, a.Pid);
+        });
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Unknown_run_is_404()
+    {
+        var http = host.CreateApiClient(nameof(Unknown_run_is_404));
+
+        using var get = await http.GetAsync("api/runs/no-such-run");
+        using var delete = await http.DeleteAsync("api/runs/no-such-run");
+
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+    }
+}
