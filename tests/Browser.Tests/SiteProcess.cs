@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Playground.Browser.Tests;
+
+/// <summary>
+/// The real site, started as its own process from the build output on a free loopback port, as a
+/// user would run it; stopped (and its children with it) when the tests end.
+/// </summary>
+public sealed class SiteProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiteProcess(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    public Uri BaseUri { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiteProcess> StartAsync()
+    {
+        var root = RepositoryRoot();
+        // The test runs from tests/Browser.Tests/bin/<Configuration>/net10.0/.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var serverDir = Path.Combine(root, "src", "Server");
+        var dll = Path.Combine(serverDir, "bin", configuration, "net10.0", "Playground.Server.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"The server is not built at {dll}; build the solution first.");
+        }
+
+        var port = FreePort();
+        var baseUri = new Uri($"http://127.0.0.1:{port}/");
+        var info = new ProcessStartInfo(DotnetHost(), [dll, "--urls", baseUri.ToString().TrimEnd('/')])
+        {
+            WorkingDirectory = serverDir,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
+        var site = new SiteProcess(process, baseUri);
+        process.OutputDataReceived += (_, e) => site.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => site.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException("the server exited at start-up:\n" + site.Output);
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return site;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        await site.DisposeAsync();
+        throw new TimeoutException("the server did not answer /healthz within 60 s:\n" + site.Output);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Playground.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Playground.sln not found above " + AppContext.BaseDirectory);
+    }
+}
