@@ -119,14 +119,12 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
             new("maxDepth", "Highest queue depth", queue.MaxDepth),
             new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
         };
-        var notes = new List<string>();
         if (s.Shutdown == ShutdownStyle.Poll)
         {
-            var wasted = polls.Sum();
-            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", wasted));
-            notes.Add(string.Format(CultureInfo.InvariantCulture,
-                "Consumers looked into an empty queue {0} times instead of blocking until an item arrived.", wasted));
+            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", polls.Sum()));
         }
+
+        var notes = ProducerConsumerLessons.Notes(s, verdict, polls.Sum());
 
         return new ScenarioOutcome(
             wallSeconds > 0 ? consumedAll.Count / wallSeconds : 0,

@@ -109,7 +109,7 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
             new("maxDepth", "Highest queue depth", maxDepth),
             new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
         };
-        var notes = new List<string>();
+        var notes = ProducerConsumerLessons.Notes(s, verdict, polls.Sum());
         foreach (var exit in exits.OrderBy(e => e.Actor))
         {
             if (!double.IsNaN(exit.StartupMs))
