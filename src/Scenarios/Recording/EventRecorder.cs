@@ -110,21 +110,44 @@ public sealed class EventRecorder : IDisposable
     public List<RawEvent> ReadNew(int[] cursors, int maxEvents = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(cursors);
-        var result = new List<RawEvent>();
-        for (var a = 0; a < _actors.Length && result.Count < maxEvents; a++)
+        var k = _actors.Length;
+        var ends = k <= 64 ? stackalloc int[k] : new int[k];
+        var heads = k <= 64 ? stackalloc long[k] : new long[k];
+        long total = 0;
+        for (var a = 0; a < k; a++)
         {
-            var log = _actors[a];
-            var end = log.Count;
-            var i = cursors[a];
-            for (; i < end && result.Count < maxEvents; i++)
-            {
-                result.Add(log[i]);
-            }
-
-            cursors[a] = i;
+            ends[a] = _actors[a].Count;
+            total += ends[a] - cursors[a];
+            heads[a] = cursors[a] < ends[a] ? _actors[a][cursors[a]].Timestamp : long.MaxValue;
         }
 
-        result.Sort(static (x, y) => x.Timestamp.CompareTo(y.Timestamp));
+        var result = new List<RawEvent>((int)Math.Min(total, maxEvents));
+        // A k-way merge: each actor's log is already in time order (one writer, one monotonic clock).
+        while (result.Count < maxEvents)
+        {
+            var best = -1;
+            var bestTs = long.MaxValue;
+            for (var a = 0; a < k; a++)
+            {
+                if (heads[a] < bestTs)
+                {
+                    bestTs = heads[a];
+                    best = a;
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            var log = _actors[best];
+            var i = cursors[best];
+            result.Add(log[i]);
+            cursors[best] = ++i;
+            heads[best] = i < ends[best] ? log[i].Timestamp : long.MaxValue;
+        }
+
         return result;
     }
 
