@@ -41,6 +41,27 @@ public sealed class RunLifecycleTests(PlaygroundHost host) : IClassFixture<Playg
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Processes_mode_run_completes_in_child_processes_that_are_gone_afterwards()
+    {
+        var http = host.CreateApiClient(nameof(Processes_mode_run_completes_in_child_processes_that_are_gone_afterwards));
+        var id = await http.StartRunAsync(new Dictionary<string, object> { ["mode"] = "processes", ["timeScale"] = 0.01 });
+
+        var run = await http.WaitForFinalAsync(id);
+
+        Assert.True(run.State == RunState.Completed, $"{run.State}: {run.Reason}");
+        Assert.NotNull(run.Summary);
+        Assert.True(run.Summary.Verdict.Held, string.Join("; ", run.Summary.Verdict.Evidence));
+        Assert.Equal(3, run.Actors.Count);
+        Assert.All(run.Actors, a => Assert.NotEqual(Environment.ProcessId, a.Pid));
+        Assert.Equal(3, run.Actors.Select(a => a.Pid).Distinct().Count());
+        if (OperatingSystem.IsLinux())
+        {
+            // Reaped children leave no /proc entry; a zombie or a straggler would.
+            Assert.All(run.Actors, a => Assert.False(Directory.Exists($"/proc/{a.Pid}"), $"child {a.Pid} ({a.Name}) is still there"));
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Unknown_run_is_404()
     {
         var http = host.CreateApiClient(nameof(Unknown_run_is_404));
