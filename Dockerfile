@@ -12,7 +12,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS restore-inputs
 WORKDIR /src
 COPY . .
 RUN find . -type f ! \( -name '*.sln' -o -name '*.csproj' -o -name 'Directory.*.props' \
-        -o -name 'Directory.*.targets' -o -name 'global.json' -o -iname 'nuget.config' \
+        -o -name 'Directory.*.targets' -o -name '*.targets' -o -name 'global.json' -o -iname 'nuget.config' \
         -o -name 'package.json' -o -name 'package-lock.json' \) -delete \
     && find . -depth -mindepth 1 -type d -empty -delete
 
