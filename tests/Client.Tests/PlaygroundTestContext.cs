@@ -16,6 +16,8 @@ public abstract class PlaygroundTestContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddPlaygroundClient();
         Services.AddSingleton<IRunService>(Runs);
+        // The pages render as they do in the browser's circuit: interactive, on the server.
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         Render<MudPopoverProvider>();
     }
 
