@@ -31,6 +31,7 @@ builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<RunEventStream>();
 builder.Services.AddSingleton<IRunService, RunService>();
 builder.Services.AddHostedService<RunJanitor>();
+builder.Services.AddHostedService<SharedMemorySweeper>();
 builder.Services.AddHostedService<RunNotifier>();
 builder.Services.AddProblemDetails();
 // A body that is not valid JSON is the caller's error: answer 400 in every environment, never 500.
