@@ -1,0 +1,210 @@
+using Playground.Scenarios.Processes;
+using Playground.Shared.Events;
+using static Playground.Processes.Tests.ProcessTestSupport;
+
+namespace Playground.Processes.Tests;
+
+public sealed class ProcessLockTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task A_second_holder_blocks_until_the_first_releases()
+    {
+        // flock belongs to the open file description, so two instances exclude each other even in one process.
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        try
+        {
+            using var first = new ProcessLock(path, "basket");
+            using var second = new ProcessLock(path, "basket");
+            var one = new ListRecorder();
+            var two = new ListRecorder();
+
+            // Off the test's thread: should the lock wrongly block here, the timeout still ends the test.
+            await Task.Run(() => first.Acquire(one)).WaitAsync(Deadline);
+            Assert.Equal(0, one.Count(EventKind.Wait));
+
+            var acquired = 0;
+            var waiter = Task.Factory.StartNew(() =>
+            {
+                second.Acquire(two);
+                Volatile.Write(ref acquired, 1);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            await Eventually(() => two.Count(EventKind.Wait) == 1, "the second holder found the lock taken");
+            Assert.False(waiter.Wait(100), "the second holder got the lock while the first held it");
+            Assert.Equal(0, Volatile.Read(ref acquired));
+
+            first.Release(one);
+            await waiter.WaitAsync(Deadline);
+
+            Assert.Equal(1, Volatile.Read(ref acquired));
+            Assert.Equal([EventKind.Wait, EventKind.Acquire], two.Events.Select(e => e.Kind));
+            Assert.All(two.Events, e => Assert.Equal("basket", e.Resource));
+
+            // And the other way round: now the first one waits for the second.
+            var firstAgain = Task.Factory.StartNew(() => first.Acquire(one), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => one.Count(EventKind.Wait) == 1, "the first holder found the lock taken");
+            Assert.False(firstAgain.Wait(50));
+            second.Release(two);
+            await firstAgain.WaitAsync(Deadline);
+            first.Release(one);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Holders_on_many_threads_never_overlap()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        try
+        {
+            var inside = 0;
+            var overlaps = 0;
+            long total = 0;
+            var workers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
+            {
+                using var gate = new ProcessLock(path);
+                var recorder = new ListRecorder();
+                for (var i = 0; i < 500; i++)
+                {
+                    gate.Acquire(recorder);
+                    if (Interlocked.Increment(ref inside) != 1)
+                    {
+                        Interlocked.Increment(ref overlaps);
+                    }
+
+                    // A non-atomic read-modify-write: only mutual exclusion keeps the total right.
+                    var t = Volatile.Read(ref total);
+                    Thread.SpinWait(10);
+                    Volatile.Write(ref total, t + 1);
+                    Interlocked.Decrement(ref inside);
+                    gate.Release(recorder);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+            await Task.WhenAll(workers).WaitAsync(Deadline);
+
+            Assert.Equal(0, overlaps);
+            Assert.Equal(2_000, total);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+public sealed class SharedEventFlagTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task Waiters_block_until_set_and_after_clear_a_wait_blocks_again()
+    {
+        var names = new SharedEventNames(NewRunId());
+        try
+        {
+            using var flag = SharedEventFlag.Create(names);
+            var setter = new ListRecorder();
+            Assert.False(flag.IsSet);
+
+            var recorders = Enumerable.Range(0, 3).Select(_ => new ListRecorder()).ToList();
+            var waiters = recorders.Select(r => Task.Factory.StartNew(() =>
+            {
+                // Each waiter maps the flag on its own, as another process would.
+                using var view = SharedEventFlag.Open(names);
+                view.Wait(r, CancellationToken.None);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+            await Eventually(() => recorders.All(r => r.Count(EventKind.Wait) == 1), "every waiter is waiting");
+            Assert.False(Task.WhenAll(waiters).Wait(100), "a waiter passed before the flag was set");
+
+            flag.Set(setter);
+            await Task.WhenAll(waiters).WaitAsync(Deadline);
+            Assert.True(flag.IsSet);
+            var set = Assert.Single(setter.Events, e => e.Kind == EventKind.Set);
+            Assert.Equal(3, set.Value);
+
+            // Set: a wait passes at once without blocking.
+            var passer = new ListRecorder();
+            flag.Wait(passer, CancellationToken.None);
+            Assert.Empty(passer.Events);
+
+            flag.Clear(setter);
+            Assert.False(flag.IsSet);
+            var again = new ListRecorder();
+            var blocked = Task.Factory.StartNew(() =>
+            {
+                using var view = SharedEventFlag.Open(names);
+                view.Wait(again, CancellationToken.None);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => again.Count(EventKind.Wait) == 1, "the waiter after clear is waiting");
+            Assert.False(blocked.Wait(100), "a wait passed after clear");
+
+            flag.Set(setter);
+            await blocked.WaitAsync(Deadline);
+        }
+        finally
+        {
+            names.Unlink();
+        }
+
+        Assert.All(names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_wait_with_a_cancellable_token_ends_on_cancel()
+    {
+        var names = new SharedEventNames(NewRunId());
+        try
+        {
+            using var flag = SharedEventFlag.Create(names);
+            using var cts = new CancellationTokenSource();
+            var recorder = new ListRecorder();
+            var waiter = Task.Factory.StartNew(() => flag.Wait(recorder, cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => recorder.Count(EventKind.Wait) == 1, "the waiter is waiting");
+
+            await cts.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiter.WaitAsync(Deadline));
+
+            // The waiter that gave up is no longer counted: a later set and clear leave no wake-up behind
+            // for the next waiter, which must block until the next set.
+            var setter = new ListRecorder();
+            flag.Set(setter);
+            Assert.Equal(0, Assert.Single(setter.Events, e => e.Kind == EventKind.Set).Value);
+            flag.Clear(setter);
+            var next = new ListRecorder();
+            var blocked = Task.Factory.StartNew(() => flag.Wait(next, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => next.Count(EventKind.Wait) == 1, "the next waiter is waiting");
+            Assert.False(blocked.Wait(100), "a wait passed after clear on a wake-up left by a cancelled waiter");
+            flag.Set(setter);
+            await blocked.WaitAsync(Deadline);
+        }
+        finally
+        {
+            names.Unlink();
+        }
+    }
+
+    [Fact]
+    public void Creating_a_flag_whose_names_exist_fails_and_leaves_the_existing_flag_alone()
+    {
+        var names = new SharedEventNames(NewRunId());
+        try
+        {
+            using var flag = SharedEventFlag.Create(names);
+            Assert.ThrowsAny<IOException>(() => SharedEventFlag.Create(names));
+            Assert.All(names.Paths, p => Assert.True(File.Exists(p), $"{p} was removed by a create that failed"));
+            flag.Set(new ListRecorder());
+            using var view = SharedEventFlag.Open(names);
+            Assert.True(view.IsSet);
+        }
+        finally
+        {
+            names.Unlink();
+        }
+
+        Assert.All(names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+}
