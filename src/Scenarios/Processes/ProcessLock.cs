@@ -19,6 +19,10 @@ public sealed class ProcessLock : IDisposable
         Path = path;
         Resource = resource;
         _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        // .NET emulates FileShare on Unix with an advisory flock(LOCK_SH) on every file it opens.
+        // Held by a process that is not buying, that shared lock would keep every Acquire's
+        // LOCK_EX waiting; drop it so only Acquire/Release take and give this lock.
+        _ = LibC.Flock((int)_file.DangerousGetHandle(), LibC.LOCK_UN);
     }
 
     public string Path { get; }

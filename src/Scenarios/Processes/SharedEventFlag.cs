@@ -14,7 +14,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
     private const string Resource = "event";
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
-    private readonly long* _words; // [0] flag, [1] waiters
+    private readonly long* _words; // [0] flag, [1] waiters, [2] sets so far
     private readonly PosixSemaphore _mutex;
     private readonly PosixSemaphore _wake;
     private int _disposed;
@@ -35,20 +35,36 @@ public sealed unsafe class SharedEventFlag : IDisposable
 
     public static SharedEventFlag Create(SharedEventNames names)
     {
+        MemoryMappedFile? file = null;
+        PosixSemaphore? mutex = null;
+        var fileCreated = false;
         try
         {
-            MemoryMappedFile file;
             using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
             {
+                fileCreated = true;
                 fs.SetLength(64);
                 file = MemoryMappedFile.CreateFromFile(fs, null, 64, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             }
 
-            return new SharedEventFlag(names, file, PosixSemaphore.Create(names.Mutex, 1), PosixSemaphore.Create(names.Wake, 0));
+            mutex = PosixSemaphore.Create(names.Mutex, 1);
+            return new SharedEventFlag(names, file, mutex, PosixSemaphore.Create(names.Wake, 0));
         }
         catch
         {
-            names.Unlink();
+            // Remove only what this call made: a name that already existed belongs to someone else.
+            file?.Dispose();
+            if (mutex is not null)
+            {
+                mutex.Dispose();
+                PosixSemaphore.Unlink(names.Mutex);
+            }
+
+            if (fileCreated)
+            {
+                File.Delete(names.MemoryPath);
+            }
+
             throw;
         }
     }
@@ -75,6 +91,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
 
             actor.Record(EventKind.Set, Resource, _words[1], 1);
             _words[1] = 0;
+            _words[2]++;
         }
         finally
         {
@@ -99,6 +116,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
     /// <summary>Returns at once when the flag is set; otherwise blocks in the kernel until the next set.</summary>
     public void Wait(IActorRecorder actor, CancellationToken cancellationToken)
     {
+        long sets;
         _mutex.Wait(CancellationToken.None);
         try
         {
@@ -108,6 +126,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
             }
 
             _words[1]++;
+            sets = _words[2];
             actor.Record(EventKind.Wait, Resource, 0, 0);
         }
         finally
@@ -115,7 +134,34 @@ public sealed unsafe class SharedEventFlag : IDisposable
             _mutex.Release();
         }
 
-        _wake.Wait(cancellationToken);
+        try
+        {
+            _wake.Wait(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // A waiter that gives up must not stay counted, or the next set posts a wake-up that
+            // nobody takes and a later wait passes on it while the flag is clear.
+            _mutex.Wait(CancellationToken.None);
+            try
+            {
+                if (_words[2] == sets)
+                {
+                    _words[1]--;
+                }
+                else
+                {
+                    // A set already posted this waiter's wake-up: take it back.
+                    _ = _wake.TryWait();
+                }
+            }
+            finally
+            {
+                _mutex.Release();
+            }
+
+            throw;
+        }
     }
 
     public void Dispose()

@@ -80,10 +80,12 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
         var bytes = HeaderBytes + ((long)slots * SlotBytes);
         PosixSemaphore? free = null, filled = null, mutex = null, joined = null;
         MemoryMappedFile? file = null;
+        var fileCreated = false;
         try
         {
             using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
             {
+                fileCreated = true;
                 fs.SetLength(bytes);
                 file = MemoryMappedFile.CreateFromFile(fs, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             }
@@ -111,7 +113,20 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             filled?.Dispose();
             mutex?.Dispose();
             joined?.Dispose();
-            names.Unlink();
+            // Remove only what this call made: a name that already existed belongs to someone else.
+            foreach (var sem in new[] { free, filled, mutex, joined })
+            {
+                if (sem is not null)
+                {
+                    PosixSemaphore.Unlink(sem.Name);
+                }
+            }
+
+            if (fileCreated)
+            {
+                File.Delete(names.MemoryPath);
+            }
+
             throw;
         }
     }
