@@ -8,7 +8,16 @@ using Playground.Shared.Parameters;
 // threads mode and writes its events as binary frames to stdout. Diagnostics go to stderr.
 //
 //   Playground.Worker --parent PID --pgid PGID --scenario ID --run RUNID --actor N --params QUERY
-return WorkerMain.Run(args);
+try
+{
+    return WorkerMain.Run(args);
+}
+catch (Exception ex)
+{
+    // Report and exit with a code the server knows, rather than aborting (SIGABRT, core file).
+    Console.Error.WriteLine("worker: " + ex);
+    return ChildExit.ActorFailed;
+}
 
 internal static class WorkerMain
 {
@@ -38,6 +47,22 @@ internal static class WorkerMain
         if (options.TryGetValue("pgid", out var pgidText))
         {
             ChildProcessSetup.JoinGroup(int.Parse(pgidText, CultureInfo.InvariantCulture));
+        }
+
+        if (options.ContainsKey("hold"))
+        {
+            // The run's group leader: it holds the process group open until the run ends
+            // (it is killed with the group, or its stdin closes when the server goes away).
+            using var answer = Console.OpenStandardOutput();
+            answer.Write("ok"u8);
+            answer.Flush();
+            using var stdin = Console.OpenStandardInput();
+            var buffer = new byte[64];
+            while (stdin.Read(buffer) > 0)
+            {
+            }
+
+            return 0;
         }
 
         if (options.ContainsKey("probe"))

@@ -15,10 +15,16 @@ public sealed partial class ActorThreads
     private readonly EventRecorder _recorder;
     private readonly IActorObserver _observer;
 
-    public ActorThreads(EventRecorder recorder, IActorObserver observer)
+    private readonly Action? _onFailure;
+
+    /// <param name="recorder">The run's log.</param>
+    /// <param name="observer">Told each actor's thread id as it starts.</param>
+    /// <param name="onFailure">Called when an actor throws, to stop its peers (they may wait for it forever).</param>
+    public ActorThreads(EventRecorder recorder, IActorObserver observer, Action? onFailure = null)
     {
         _recorder = recorder;
         _observer = observer;
+        _onFailure = onFailure;
     }
 
     /// <summary>Errors thrown by actors (not cancellations).</summary>
@@ -54,6 +60,8 @@ public sealed partial class ActorThreads
                 {
                     _errors.Add(ex);
                 }
+
+                _onFailure?.Invoke();
             }
         })
         {

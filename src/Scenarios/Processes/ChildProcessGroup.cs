@@ -12,11 +12,22 @@ public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bo
     /// <summary>.NET reports a child killed by signal N as exit code 128+N.</summary>
     public int? Signal => ExitCode > 128 && ExitCode < 128 + 65 ? ExitCode - 128 : null;
 
+    /// <summary>The code a child gets when its frames could not be read.</summary>
+    public const int GarbledOutput = 65;
+
+    /// <summary>The code the worker returns when an actor throws.</summary>
+    public const int ActorFailed = 70;
+
     public bool Crashed => ExitCode != 0 && !Expected;
 
-    public string Describe() => Signal is { } sig
-        ? $"{Name} (pid {Pid}) was killed by signal {sig} ({SignalName(sig)})"
-        : $"{Name} (pid {Pid}) exited with code {ExitCode}";
+    public string Describe() => ExitCode switch
+    {
+        GarbledOutput => $"{Name} (pid {Pid}) wrote output that is not event frames and was stopped",
+        ActorFailed => $"{Name} (pid {Pid}) failed with an error (exit code {ExitCode})",
+        134 => $"{Name} (pid {Pid}) aborted (signal 6, SIGABRT)",
+        _ when Signal is { } sig => $"{Name} (pid {Pid}) was killed by signal {sig} ({SignalName(sig)})",
+        _ => $"{Name} (pid {Pid}) exited with code {ExitCode}",
+    };
 
     private static string SignalName(int sig) => sig switch
     {
@@ -45,6 +56,7 @@ public sealed class ChildProcessGroup : IDisposable
     private readonly List<Child> _children = [];
     private readonly object _gate = new();
     private readonly ManualResetEventSlim _changed = new(false);
+    private Process? _holder;
     private int _groupId;
     private bool _disposed;
 
@@ -55,7 +67,11 @@ public sealed class ChildProcessGroup : IDisposable
         _observer = observer;
     }
 
-    /// <summary>The run's process group (the first child's pid), 0 before any child started.</summary>
+    /// <summary>
+    /// The run's process group, 0 before any child started. Its leader is a small holder process
+    /// that lives until the group is killed, so the group exists for the whole run: siblings can
+    /// always join it, and its id cannot be reused by another program while we may signal it.
+    /// </summary>
     public int GroupId => Volatile.Read(ref _groupId);
 
     /// <summary>Pids of the children started so far.</summary>
@@ -100,34 +116,87 @@ public sealed class ChildProcessGroup : IDisposable
             info.ArgumentList.Add(a);
         }
 
-        info.ArgumentList.Add("--parent");
-        info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        info.ArgumentList.Add("--pgid");
-        info.ArgumentList.Add(GroupId.ToString(CultureInfo.InvariantCulture));
-        foreach (var a in arguments)
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_groupId == 0)
+            {
+                StartGroupHolder();
+            }
+
+            info.ArgumentList.Add("--parent");
+            info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            info.ArgumentList.Add("--pgid");
+            info.ArgumentList.Add(_groupId.ToString(CultureInfo.InvariantCulture));
+            foreach (var a in arguments)
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            var spawned = Stopwatch.GetTimestamp();
+            var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
+            var child = new Child(actor, name, process, spawned);
+            _children.Add(child);
+            _observer.ActorStarted(actor, process.Id, process.Id);
+            child.ErrorReader = new Thread(() => DrainErrors(child)) { IsBackground = true, Name = $"stderr-{name}" };
+            child.ErrorReader.UnsafeStart();
+            child.Reader = new Thread(() => Pump(child, observe)) { IsBackground = true, Name = $"pipe-{name}" };
+            child.Reader.UnsafeStart();
+        }
+    }
+
+    /// <summary>Starts the group's leader ("--hold") and waits until it has made the group.</summary>
+    private void StartGroupHolder()
+    {
+        var info = new ProcessStartInfo(_worker.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = false,
+        };
+        foreach (var a in _worker.PrefixArguments)
         {
             info.ArgumentList.Add(a);
         }
 
-        lock (_gate)
+        foreach (var a in new[] { "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", "0", "--hold" })
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var spawned = Stopwatch.GetTimestamp();
-            var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
-            if (_groupId == 0)
-            {
-                // The first child makes itself the group leader (setpgid(0, 0)); the rest join it.
-                Volatile.Write(ref _groupId, process.Id);
-            }
-
-            var child = new Child(actor, name, process, spawned);
-            _children.Add(child);
-            _observer.ActorStarted(actor, process.Id, process.Id);
-            child.Reader = new Thread(() => Pump(child, observe)) { IsBackground = true, Name = $"pipe-{name}" };
-            child.Reader.UnsafeStart();
-            child.ErrorReader = new Thread(() => DrainErrors(child)) { IsBackground = true, Name = $"stderr-{name}" };
-            child.ErrorReader.UnsafeStart();
+            info.ArgumentList.Add(a);
         }
+
+        var holder = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
+        _holder = holder;
+        // It answers "ok" once it leads its group, then waits until killed or its stdin closes.
+        var ready = new char[2];
+        var read = holder.StandardOutput.ReadBlockAsync(ready, 0, 2);
+        if (!read.Wait(TimeSpan.FromSeconds(30)) || read.Result != 2 || new string(ready) != "ok")
+        {
+            KillHolder();
+            throw new InvalidOperationException("the worker could not start the run's process group");
+        }
+
+        Volatile.Write(ref _groupId, holder.Id);
+    }
+
+    private void KillHolder()
+    {
+        var holder = Interlocked.Exchange(ref _holder, null);
+        if (holder is null)
+        {
+            return;
+        }
+
+        try
+        {
+            holder.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        holder.WaitForExit();
+        holder.Dispose();
     }
 
     /// <summary>Waits until the given actors' children have exited, or one crashed, or cancellation.</summary>
@@ -189,7 +258,7 @@ public sealed class ChildProcessGroup : IDisposable
 
         foreach (var c in targets)
         {
-            _ = LibC.Kill(c.Pid, LibC.SIGKILL);
+            Signal(c);
         }
 
         foreach (var c in targets)
@@ -211,18 +280,10 @@ public sealed class ChildProcessGroup : IDisposable
             }
         }
 
-        // Only while a member lives: a group id with no members may be reused by another program.
-        if (GroupId > 0 && children.Any(c => c.Exit is null))
-        {
-            _ = LibC.Kill(-GroupId, LibC.SIGKILL);
-        }
-
+        KillGroup();
         foreach (var c in children)
         {
-            if (c.Exit is null)
-            {
-                _ = LibC.Kill(c.Pid, LibC.SIGKILL);
-            }
+            Signal(c);
         }
 
         foreach (var c in children)
@@ -230,6 +291,8 @@ public sealed class ChildProcessGroup : IDisposable
             c.Reader?.Join();
             c.ErrorReader?.Join();
         }
+
+        KillHolder();
     }
 
     public void Dispose()
@@ -266,16 +329,21 @@ public sealed class ChildProcessGroup : IDisposable
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException)
         {
-            // A broken pipe or a garbled frame: the exit code below tells what happened.
+            // A garbled frame or a broken pipe: nobody reads this child's output any more, so it
+            // would soon block on a full pipe. It is stopped and reported as crashed.
+            child.Garbled = ex is InvalidDataException;
+            Signal(child);
         }
 
         // The pipe closed: the child exited or is about to. Reap it (no zombie) and read its code.
         child.Process.WaitForExit();
+        child.Reaped = true;
         child.ErrorReader?.Join(TimeSpan.FromSeconds(2));
         var startupMs = reader.FirstTimestamp is { } first
             ? (first - child.SpawnedAt) * 1000.0 / Stopwatch.Frequency
             : double.NaN;
-        var exit = new ChildExit(child.Actor, child.Name, child.Pid, child.Process.ExitCode, child.StopRequested, startupMs);
+        var exitCode = child.Garbled && child.Process.ExitCode == 0 ? ChildExit.GarbledOutput : child.Process.ExitCode;
+        var exit = new ChildExit(child.Actor, child.Name, child.Pid, exitCode, child.StopRequested && !child.Garbled, startupMs);
         if (exit.Crashed)
         {
             log.Record(EventKind.Crash, exit.Signal is { } sig ? "signal " + sig.ToString(CultureInfo.InvariantCulture) : "exit code", exit.Signal ?? exit.ExitCode);
@@ -291,7 +359,10 @@ public sealed class ChildProcessGroup : IDisposable
             if (exit.Crashed && FirstCrash is null)
             {
                 FirstCrash = exit;
-                child.Error = string.Join('\n', child.ErrorLines);
+                lock (child.ErrorLines)
+                {
+                    child.Error = string.Join('\n', child.ErrorLines);
+                }
             }
         }
 
@@ -322,12 +393,26 @@ public sealed class ChildProcessGroup : IDisposable
             }
         }
 
-        if (GroupId > 0 && others.Count > 0)
-        {
-            _ = LibC.Kill(-GroupId, LibC.SIGKILL);
-        }
-
+        KillGroup();
         foreach (var c in others)
+        {
+            Signal(c);
+        }
+    }
+
+    /// <summary>Kills every member of the group while its holder keeps the id from being reused.</summary>
+    private void KillGroup()
+    {
+        if (_groupId > 0 && _holder is { HasExited: false })
+        {
+            _ = LibC.Kill(-_groupId, LibC.SIGKILL);
+        }
+    }
+
+    /// <summary>Kills one child unless it has already been reaped (its pid could belong to another program by then).</summary>
+    private static void Signal(Child c)
+    {
+        if (!c.Reaped && !c.Process.HasExited)
         {
             _ = LibC.Kill(c.Pid, LibC.SIGKILL);
         }
@@ -377,6 +462,8 @@ public sealed class ChildProcessGroup : IDisposable
         public Thread? Reader { get; set; }
         public Thread? ErrorReader { get; set; }
         public volatile bool StopRequested;
+        public volatile bool Reaped;
+        public volatile bool Garbled;
         public ChildExit? Exit { get; set; }
         public string? Error { get; set; }
         public Queue<string> ErrorLines { get; } = new();

@@ -87,6 +87,14 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             {
                 fileCreated = true;
                 fs.SetLength(bytes);
+                // Reserve the pages now: on a full /dev/shm a sparse file would fault (SIGBUS) on
+                // first touch instead of failing here with a clear error.
+                var error = LibC.PosixFallocate((int)fs.SafeFileHandle.DangerousGetHandle(), 0, bytes);
+                if (error != 0)
+                {
+                    throw new IOException($"cannot reserve {bytes} bytes for {names.MemoryPath}: {new System.ComponentModel.Win32Exception(error).Message}");
+                }
+
                 file = MemoryMappedFile.CreateFromFile(fs, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             }
 

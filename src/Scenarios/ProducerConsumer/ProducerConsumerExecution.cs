@@ -50,8 +50,11 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
         var consumed = new List<long>[s.Consumers];
         var polls = new long[s.Consumers];
         var board = new ProductionBoard(s.Producers);
-        using var daemons = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var threads = new ActorThreads(recorder, observer);
+        // An actor that fails stops the others: they might otherwise wait for it until the deadline.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var daemons = CancellationTokenSource.CreateLinkedTokenSource(failed.Token);
+        var threads = new ActorThreads(recorder, observer, failed.Cancel);
+        var run = failed.Token;
         recorder.MarkStart();
         var started = Stopwatch.GetTimestamp();
 
@@ -60,7 +63,7 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
             var index = p;
             var mine = produced[index] = new List<long>(s.ItemsPerProducer);
             threads.Start(index, Actors[index].Name, log =>
-                ProducerConsumerActors.Produce(log, queue, board, s, index, mine.Add, cancellationToken));
+                ProducerConsumerActors.Produce(log, queue, board, s, index, mine.Add, run));
         }
 
         for (var c = 0; c < s.Consumers; c++)
@@ -72,7 +75,7 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
             {
                 if (s.Shutdown != ShutdownStyle.Joinable)
                 {
-                    polls[index] = ProducerConsumerActors.Consume(log, queue, board, s, index, mine.Add, cancellationToken);
+                    polls[index] = ProducerConsumerActors.Consume(log, queue, board, s, index, mine.Add, run);
                     return;
                 }
 
@@ -80,7 +83,7 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
                 {
                     ProducerConsumerActors.Consume(log, queue, board, s, index, mine.Add, daemons.Token);
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (!run.IsCancellationRequested)
                 {
                     // A daemon consumer dies with the main program once the producers return.
                     log.Record(EventKind.End, "daemon stopped");

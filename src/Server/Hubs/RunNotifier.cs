@@ -20,8 +20,11 @@ public sealed class RunNotifier : BackgroundService
     private readonly RunManager _runs;
     private readonly IHubContext<RunHub, IRunClient> _hub;
 
-    public RunNotifier(RunManager runs, IHubContext<RunHub, IRunClient> hub)
+    private readonly ILogger<RunNotifier> _logger;
+
+    public RunNotifier(RunManager runs, IHubContext<RunHub, IRunClient> hub, ILogger<RunNotifier> logger)
     {
+        _logger = logger;
         _runs = runs;
         _hub = hub;
         _runs.RunChanged += OnChanged;
@@ -37,7 +40,16 @@ public sealed class RunNotifier : BackgroundService
         {
             await foreach (var run in _changes.Reader.ReadAllAsync(stoppingToken))
             {
-                await _hub.Clients.Group(Group(run.Id)).RunChanged(run.ToInfo());
+                try
+                {
+                    await _hub.Clients.Group(Group(run.Id)).RunChanged(run.ToInfo());
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A failed push must not stop the notifier (nor the host); the event stream
+                    // carries the same state to every viewer anyway.
+                    _logger.LogWarning(ex, "Could not notify watchers of run {RunId}", run.Id);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

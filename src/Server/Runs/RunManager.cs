@@ -137,7 +137,7 @@ public sealed partial class RunManager : IDisposable
             _runs[run.Id] = run;
             if (startNow)
             {
-                Launch(run);
+                TryLaunch(run);
             }
             else
             {
@@ -216,6 +216,23 @@ public sealed partial class RunManager : IDisposable
         }
     }
 
+    /// <summary>Launches a run; if its thread cannot even start, the run fails instead of hanging in "running".</summary>
+    private bool TryLaunch(Run run)
+    {
+        try
+        {
+            Launch(run);
+            return true;
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException or InvalidOperationException)
+        {
+            _active.Remove(run);
+            Log.Failed(_logger, ex);
+            run.Finish(RunState.Failed, "the run could not be started: " + ex.Message, null);
+            return false;
+        }
+    }
+
     private void Launch(Run run)
     {
         _active.Add(run);
@@ -279,10 +296,22 @@ public sealed partial class RunManager : IDisposable
                 reason = null;
             }
 
-            var summary = outcome is null ? null : Summaries.Build(run, recorder, outcome, end);
+            RunSummary? summary = null;
+            try
+            {
+                summary = outcome is null ? null : Summaries.Build(run, recorder, outcome, end);
+            }
+            catch (Exception ex)
+            {
+                Log.Failed(_logger, ex);
+                state = RunState.Failed;
+                reason = "the run's summary could not be built: " + ex.Message;
+            }
+
             run.Finish(state, reason, summary);
             Log.Finished(_logger, state, summary?.WallMs ?? 0, summary?.Verdict.Held);
-            run.Cancellation.CancelAfter(Timeout.Infinite);
+            // Whatever an actor may still be blocked on is released; the deadline has done its job.
+            run.Cancellation.Cancel();
             Notify(run);
             OnRunEnded(run);
         }
@@ -297,7 +326,7 @@ public sealed partial class RunManager : IDisposable
             while (!_disposed && _active.Count < _options.MaxConcurrentRuns && _queue.First is { } next)
             {
                 _queue.RemoveFirst();
-                Launch(next.Value);
+                TryLaunch(next.Value);
             }
 
             RenumberQueue();
