@@ -163,6 +163,28 @@ public sealed class EventRecorder : IDisposable
         return n;
     }
 
+    /// <summary>
+    /// The whole log so far, merged by timestamp, read lazily in slices so a large log can be
+    /// streamed to a client without a copy of it in memory.
+    /// </summary>
+    public IEnumerable<RawEvent> Enumerate(int slice = 8192)
+    {
+        var cursors = new int[_actors.Length];
+        while (true)
+        {
+            var batch = ReadNew(cursors, slice);
+            if (batch.Count == 0)
+            {
+                yield break;
+            }
+
+            foreach (var e in batch)
+            {
+                yield return e;
+            }
+        }
+    }
+
     /// <summary>The whole log so far, merged by timestamp.</summary>
     public List<RawEvent> Snapshot() => ReadNew(new int[_actors.Length]);
 

@@ -40,7 +40,7 @@ public static class RunEndpoints
             }
 
             // Serialized lazily, straight into the response.
-            return Results.Ok(recorder.Snapshot().Select(e => recorder.ToDto(e)));
+            return Results.Ok(recorder.Enumerate().Select(e => recorder.ToDto(e)));
         });
         return app;
     }

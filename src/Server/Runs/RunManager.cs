@@ -193,12 +193,14 @@ public sealed partial class RunManager : IDisposable
         {
             var finished = _runs.Values.Where(r => r.IsFinal).OrderBy(r => r.EndedAt).ToList();
             var over = Math.Max(0, finished.Count - _options.MaxRetainedRuns);
+            var events = finished.Sum(r => r.Recorder?.Count ?? 0);
             var removed = 0;
             foreach (var run in finished)
             {
-                if (removed < over || now - run.EndedAt > keep)
+                if (removed < over || now - run.EndedAt > keep || events > _options.MaxRetainedEvents)
                 {
                     _runs.Remove(run.Id);
+                    events -= run.Recorder?.Count ?? 0;
                     removed++;
                 }
             }
@@ -319,6 +321,8 @@ public sealed partial class RunManager : IDisposable
 
     private void OnRunEnded(Run run)
     {
+        // Keep the memory of finished runs bounded as soon as one more is added.
+        Evict();
         lock (_gate)
         {
             _active.Remove(run);

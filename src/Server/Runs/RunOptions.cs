@@ -32,6 +32,9 @@ public sealed class RunOptions
     /// <summary>Finished runs kept at most; the oldest go first.</summary>
     public int MaxRetainedRuns { get; set; } = 200;
 
+    /// <summary>Events kept across all finished runs; past this the oldest finished runs are dropped first.</summary>
+    public long MaxRetainedEvents { get; set; } = 20_000_000;
+
     /// <summary>Events sent to one viewer per frame before state changes are coalesced.</summary>
     public int ViewerEventsPerFrame { get; set; } = 5_000;
 
