@@ -18,9 +18,9 @@ RUN find . -type f ! \( -name '*.sln' -o -name '*.csproj' -o -name 'Directory.*.
 
 # --- build -----------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
-# src/Client runs `npm ci` as part of its build.
+# src/Client runs `npm ci` as part of its build; clang and zlib link the NativeAOT worker.
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm clang zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     DOTNET_NOLOGO=1 \
@@ -36,7 +36,11 @@ RUN if [ -f src/Client/package-lock.json ]; then \
     fi
 
 COPY . .
-RUN dotnet publish src/Server/Playground.Server.csproj -c Release -o /app -p:UseAppHost=false
+# The worker of processes mode is published NativeAOT (starts in ~10 ms instead of ~100 ms);
+# build with --build-arg WORKER_AOT=false for the framework-dependent worker.
+ARG WORKER_AOT=true
+RUN dotnet publish src/Server/Playground.Server.csproj -c Release -o /app -p:UseAppHost=false -p:WorkerAot=$WORKER_AOT \
+    && find /app/worker -name '*.dbg' -delete
 
 # --- runtime ---------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
