@@ -55,6 +55,31 @@ public sealed class ProcessLockTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_holder_can_open_the_lock_file_while_another_holds_the_lock()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        try
+        {
+            using var first = new ProcessLock(path);
+            var one = new ListRecorder();
+            await Task.Run(() => first.Acquire(one)).WaitAsync(Deadline);
+
+            // A buyer that starts while the lock is taken opens the file and then waits its turn.
+            using var late = new ProcessLock(path);
+            var two = new ListRecorder();
+            var waiter = Task.Factory.StartNew(() => late.Acquire(two), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => two.Count(EventKind.Wait) == 1, "the late holder found the lock taken");
+            first.Release(one);
+            await waiter.WaitAsync(Deadline);
+            late.Release(two);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Holders_on_many_threads_never_overlap()
     {
         var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");

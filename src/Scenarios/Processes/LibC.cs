@@ -54,6 +54,12 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "sem_getvalue", SetLastError = true)]
     public static partial int SemGetValue(nint sem, out int value);
 
+    public const int O_RDWR = 0x2;
+    public const int O_CLOEXEC = 0x80000;
+
+    [LibraryImport(Lib, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, uint mode);
+
     [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

@@ -18,11 +18,16 @@ public sealed class ProcessLock : IDisposable
     {
         Path = path;
         Resource = resource;
-        _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        // .NET emulates FileShare on Unix with an advisory flock(LOCK_SH) on every file it opens.
-        // Held by a process that is not buying, that shared lock would keep every Acquire's
-        // LOCK_EX waiting; drop it so only Acquire/Release take and give this lock.
-        _ = LibC.Flock((int)_file.DangerousGetHandle(), LibC.LOCK_UN);
+        // Opened with open(2), not File.OpenHandle: .NET emulates FileShare on Unix with its own
+        // flock(LOCK_SH | LOCK_NB) on every file it opens, which fails while a holder has the lock
+        // and, while a process that is not buying holds it, keeps every Acquire waiting.
+        var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, Convert.ToUInt32("600", 8));
+        if (fd < 0)
+        {
+            throw new IOException($"open({path}) failed (errno {LibC.Errno})");
+        }
+
+        _file = new SafeFileHandle(fd, ownsHandle: true);
     }
 
     public string Path { get; }
