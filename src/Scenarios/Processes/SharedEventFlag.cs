@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
 
@@ -12,21 +11,17 @@ namespace Playground.Scenarios.Processes;
 public sealed unsafe class SharedEventFlag : IDisposable
 {
     private const string Resource = "event";
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly SharedMapping _mapping;
     private readonly long* _words; // [0] flag, [1] waiters, [2] sets so far
     private readonly PosixSemaphore _mutex;
     private readonly PosixSemaphore _wake;
     private int _disposed;
 
-    private SharedEventFlag(SharedEventNames names, MemoryMappedFile file, PosixSemaphore mutex, PosixSemaphore wake)
+    private SharedEventFlag(SharedEventNames names, SharedMapping mapping, PosixSemaphore mutex, PosixSemaphore wake)
     {
         Names = names;
-        _file = file;
-        _view = file.CreateViewAccessor();
-        byte* p = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-        _words = (long*)(p + _view.PointerOffset);
+        _mapping = mapping;
+        _words = (long*)mapping.Pointer;
         _mutex = mutex;
         _wake = wake;
     }
@@ -35,33 +30,26 @@ public sealed unsafe class SharedEventFlag : IDisposable
 
     public static SharedEventFlag Create(SharedEventNames names)
     {
-        MemoryMappedFile? file = null;
+        SharedMapping? mapping = null;
         PosixSemaphore? mutex = null;
-        var fileCreated = false;
         try
         {
-            using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
-            {
-                fileCreated = true;
-                fs.SetLength(64);
-                file = MemoryMappedFile.CreateFromFile(fs, null, 64, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            }
-
+            mapping = SharedMapping.Create(names.MemoryPath, 64);
             mutex = PosixSemaphore.Create(names.Mutex, 1);
-            return new SharedEventFlag(names, file, mutex, PosixSemaphore.Create(names.Wake, 0));
+            return new SharedEventFlag(names, mapping, mutex, PosixSemaphore.Create(names.Wake, 0));
         }
         catch
         {
             // Remove only what this call made: a name that already existed belongs to someone else.
-            file?.Dispose();
             if (mutex is not null)
             {
                 mutex.Dispose();
                 PosixSemaphore.Unlink(names.Mutex);
             }
 
-            if (fileCreated)
+            if (mapping is not null)
             {
+                mapping.Dispose();
                 File.Delete(names.MemoryPath);
             }
 
@@ -71,9 +59,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
 
     public static SharedEventFlag Open(SharedEventNames names)
     {
-        var fs = new FileStream(names.MemoryPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var file = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-        return new SharedEventFlag(names, file, PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Wake));
+        return new SharedEventFlag(names, SharedMapping.Open(names.MemoryPath), PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Wake));
     }
 
     public bool IsSet => Volatile.Read(ref _words[0]) != 0;
@@ -171,9 +157,7 @@ public sealed unsafe class SharedEventFlag : IDisposable
             return;
         }
 
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
+        _mapping.Dispose();
         _mutex.Dispose();
         _wake.Dispose();
     }

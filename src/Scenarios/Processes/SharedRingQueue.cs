@@ -1,4 +1,3 @@
-using System.IO.MemoryMappedFiles;
 using Playground.Scenarios.Primitives;
 using Playground.Scenarios.ProducerConsumer;
 using Playground.Scenarios.Recording;
@@ -23,8 +22,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     private const int FMagic = 0, FSlots = 1, FKind = 2, FHead = 3, FCount = 4, FMaxDepth = 5, FUnfinished = 6,
         FSequence = 7, FProducersLeft = 8, FJoinWaiters = 9, FCapacity = 10;
 
-    private readonly MemoryMappedFile _file;
-    private readonly MemoryMappedViewAccessor _view;
+    private readonly SharedMapping _mapping;
     private readonly long* _header;
     private readonly long* _slots;
     private readonly PosixSemaphore _free;
@@ -35,15 +33,12 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     private readonly int _slotCount;
     private int _disposed;
 
-    private SharedRingQueue(SharedQueueNames names, MemoryMappedFile file, PosixSemaphore free, PosixSemaphore filled,
+    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled,
         PosixSemaphore mutex, PosixSemaphore joined)
     {
         Names = names;
-        _file = file;
-        _view = file.CreateViewAccessor();
-        byte* p = null;
-        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-        p += _view.PointerOffset;
+        _mapping = mapping;
+        var p = mapping.Pointer;
         _header = (long*)p;
         _slots = (long*)(p + HeaderBytes);
         _free = free;
@@ -79,44 +74,25 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         var bytes = HeaderBytes + ((long)slots * SlotBytes);
         PosixSemaphore? free = null, filled = null, mutex = null, joined = null;
-        MemoryMappedFile? file = null;
-        var fileCreated = false;
+        SharedMapping? mapping = null;
         try
         {
-            using (var fs = new FileStream(names.MemoryPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite))
-            {
-                fileCreated = true;
-                fs.SetLength(bytes);
-                // Reserve the pages now: on a full /dev/shm a sparse file would fault (SIGBUS) on
-                // first touch instead of failing here with a clear error.
-                var error = LibC.PosixFallocate((int)fs.SafeFileHandle.DangerousGetHandle(), 0, bytes);
-                if (error != 0)
-                {
-                    throw new IOException($"cannot reserve {bytes} bytes for {names.MemoryPath}: {new System.ComponentModel.Win32Exception(error).Message}");
-                }
-
-                file = MemoryMappedFile.CreateFromFile(fs, null, bytes, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-            }
-
-            using (var init = file.CreateViewAccessor(0, HeaderBytes))
-            {
-                init.Write(FSlots * 8, (long)slots);
-                init.Write(FKind * 8, (long)kind);
-                init.Write(FCapacity * 8, (long)capacity);
-                init.Write(FProducersLeft * 8, (long)producers);
-                init.Write(FMagic * 8, Magic);
-                init.Flush();
-            }
+            mapping = SharedMapping.Create(names.MemoryPath, bytes);
+            var header = (long*)mapping.Pointer;
+            header[FSlots] = slots;
+            header[FKind] = (long)kind;
+            header[FCapacity] = capacity;
+            header[FProducersLeft] = producers;
+            Volatile.Write(ref header[FMagic], Magic);
 
             free = PosixSemaphore.Create(names.Free, (uint)slots);
             filled = PosixSemaphore.Create(names.Filled, 0);
             mutex = PosixSemaphore.Create(names.Mutex, 1);
             joined = PosixSemaphore.Create(names.Joined, 0);
-            return new SharedRingQueue(names, file, free, filled, mutex, joined);
+            return new SharedRingQueue(names, mapping, free, filled, mutex, joined);
         }
         catch
         {
-            file?.Dispose();
             free?.Dispose();
             filled?.Dispose();
             mutex?.Dispose();
@@ -130,8 +106,9 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
                 }
             }
 
-            if (fileCreated)
+            if (mapping is not null)
             {
+                mapping.Dispose();
                 File.Delete(names.MemoryPath);
             }
 
@@ -142,9 +119,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     /// <summary>Opens a queue another process created (a child opening the run's queue).</summary>
     public static SharedRingQueue Open(SharedQueueNames names)
     {
-        var fs = new FileStream(names.MemoryPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var file = MemoryMappedFile.CreateFromFile(fs, null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
-        return new SharedRingQueue(names, file, PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
+        return new SharedRingQueue(names, SharedMapping.Open(names.MemoryPath), PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
             PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Joined));
     }
 
@@ -415,9 +390,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             return;
         }
 
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _file.Dispose();
+        _mapping.Dispose();
         _free.Dispose();
         _filled.Dispose();
         _mutex.Dispose();
