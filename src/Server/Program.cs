@@ -16,24 +16,32 @@ builder.Services.AddSerilog((services, log) => log
     .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
 
 // Options: caps on runs (see README, "Configuration").
-builder.Services.AddOptions<RunOptions>()
-    .Bind(builder.Configuration.GetSection(RunOptions.Section))
-    .Validate(o => o.MaxConcurrentRuns > 0 && o.MaxRunsPerClient > 0 && o.MaxQueuedRuns >= 0 && o.MaxActorsPerRun > 0
-        && o.MaxItemsPerRun > 0 && o.MaxDurationSeconds > 0 && o.MaxEventsPerRun > 0, "Runs options must be positive")
-    .ValidateOnStart();
+builder.Services.AddOptions<RunOptions>().Bind(builder.Configuration.GetSection(RunOptions.Section)).ValidateOnStart();
+builder.Services.AddOptions<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RunOptions>, RunOptionsValidator>();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ProcessOptions>, ProcessOptionsValidator>();
 
 // Services: the engine, the run manager and the UI.
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ScenarioRegistry.Default);
-builder.Services.AddOptions<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.Section));
 builder.Services.AddSingleton<WorkerLocator>();
 builder.Services.AddSingleton<RunManager>();
+builder.Services.AddSingleton<ScenarioGallery>();
 builder.Services.AddSingleton<RunEventStream>();
 builder.Services.AddSingleton<IRunService, RunService>();
 builder.Services.AddHostedService<RunJanitor>();
 builder.Services.AddHostedService<SharedMemorySweeper>();
 builder.Services.AddHostedService<RunNotifier>();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+{
+    // A body the framework could not read (not JSON, wrong shapes) gets told what is expected.
+    if (ctx.ProblemDetails.Status == StatusCodes.Status400BadRequest && ctx.ProblemDetails.Detail is null
+        && ctx.ProblemDetails is not Microsoft.AspNetCore.Http.HttpValidationProblemDetails
+        && ctx.HttpContext.Request.Path.StartsWithSegments("/api/runs"))
+    {
+        ctx.ProblemDetails.Detail = "The body must be a JSON object such as {\"scenario\": \"producer-consumer\", \"parameters\": {\"consumers\": 3}}; parameter values are numbers or strings.";
+    }
+});
 // A body that is not valid JSON is the caller's error: answer 400 in every environment, never 500.
 builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
 builder.Services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker");

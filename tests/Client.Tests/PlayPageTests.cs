@@ -82,7 +82,7 @@ public sealed class PlayPageTests : PlaygroundTestContext
         Runs.Scenarios = [ProducerConsumerSchema.Descriptor with { Modes = [RunModes.Threads] }];
         var page = RenderPlay("/play/producer-consumer");
 
-        Assert.Contains("Processes mode arrives soon", page.Find(".mode-note").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Processes mode is not available on this server", page.Find(".mode-note").TextContent, StringComparison.Ordinal);
         var radios = page.FindAll(".mode-selector input[type=radio]");
         Assert.Equal(RunModes.All.Count, radios.Count);
         Assert.Contains(radios, r => r.HasAttribute("disabled"));

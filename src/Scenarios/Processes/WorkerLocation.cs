@@ -53,8 +53,10 @@ public static class WorkerLocation
             return new WorkerCommand(DotnetHost(), [path], "framework");
         }
 
-        // A native (NativeAOT) worker has no managed dll beside it.
-        return File.Exists(Path.ChangeExtension(path, ".dll")) ? null : new WorkerCommand(path, [], "native");
+        // A native (NativeAOT) worker has no managed dll beside it; the launcher of a
+        // framework-dependent build does, and is run through its dll.
+        var dll = Path.ChangeExtension(path, ".dll");
+        return File.Exists(dll) ? new WorkerCommand(DotnetHost(), [dll], "framework") : new WorkerCommand(path, [], "native");
     }
 
     private static string DotnetHost()

@@ -28,7 +28,12 @@ public static class RunEndpoints
                 return NotFound(id);
             }
 
-            runs.Cancel(id);
+            if (!runs.Cancel(id))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already ended",
+                    detail: $"Run '{id}' already ended ({run.ToInfo().State.ToString().ToLowerInvariant()}); there is nothing to cancel.");
+            }
+
             return Results.Accepted($"/api/runs/{id}", run.ToInfo());
         });
         group.MapGet("/{id}/events", (string id, RunManager runs) =>
@@ -45,7 +50,7 @@ public static class RunEndpoints
         return app;
     }
 
-    private static IResult StartRun(RunRequestDto? body, RunManager runs, HttpContext http)
+    private static IResult StartRun(RunRequestDto? body, RunManager runs, HttpContext http, Serilog.IDiagnosticContext diagnostics)
     {
         if (body is null)
         {
@@ -81,6 +86,8 @@ public static class RunEndpoints
         {
             case StartRefusal.None:
                 var info = result.Run!;
+                diagnostics.Set("RunId", info.Id);
+                diagnostics.Set("Scenario", info.Scenario);
                 return Results.Accepted($"/api/runs/{info.Id}", new { info.Id, info.State, info.QueuePosition });
             case StartRefusal.Invalid:
                 return Validation(result.Errors);

@@ -1,4 +1,4 @@
-using Playground.Scenarios.Engine;
+using Playground.Server.Runs;
 using Playground.Shared.Catalog;
 using Playground.Shared.Parameters;
 
@@ -35,9 +35,9 @@ public static class ScenarioEndpoints
     public static IEndpointRouteBuilder MapScenarioApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/scenarios").WithTags("Scenarios");
-        group.MapGet("/", (ScenarioRegistry registry) => registry.Gallery().Select(ToDto).ToList());
-        group.MapGet("/{id}", (string id, ScenarioRegistry registry) =>
-            registry.Gallery().FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase)) is { } s
+        group.MapGet("/", (ScenarioGallery gallery) => gallery.Scenarios.Select(ToDto).ToList());
+        group.MapGet("/{id}", (string id, ScenarioGallery gallery) =>
+            gallery.Scenarios.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase)) is { } s
                 ? Results.Ok(ToDto(s))
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown scenario",
                     detail: $"There is no scenario '{Clip(id)}'."));

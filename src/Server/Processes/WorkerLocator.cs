@@ -11,10 +11,10 @@ public sealed class ProcessOptions
     public string? WorkerPath { get; set; }
 
     /// <summary>Child processes one run may start.</summary>
-    public int MaxProcessesPerRun { get; set; } = 32;
+    public int MaxProcessesPerRun { get; set; } = 40;
 
     /// <summary>Child processes of all runs at once.</summary>
-    public int MaxProcessesTotal { get; set; } = 64;
+    public int MaxProcessesTotal { get; set; } = 80;
 }
 
 /// <summary>

@@ -61,6 +61,12 @@ public sealed partial class RunManager : IDisposable
     public StartResult Start(RunStartRequest request, string clientId)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (ScenarioCatalog.Coming.FirstOrDefault(c => string.Equals(c.Id, request.Scenario, StringComparison.OrdinalIgnoreCase)) is { } coming
+            && !_scenarios.TryGet(coming.Id, out _))
+        {
+            return Invalid([new ParameterError("scenario", $"'{coming.Id}' ({coming.Name}) is coming but cannot run yet")]);
+        }
+
         if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
         {
             var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
@@ -100,9 +106,12 @@ public sealed partial class RunManager : IDisposable
                 return Invalid([new ParameterError(CommonParameters.Mode, "processes mode is unavailable on this server: " + _worker.Status)]);
             }
 
-            if (plan.Actors > _processes.MaxProcessesPerRun)
+            // One process per actor, plus the holder that keeps the run's process group.
+            var needed = plan.Actors + 1;
+            if (needed > _processes.MaxProcessesPerRun || needed > _processes.MaxProcessesTotal)
             {
-                return TooLarge($"this setup needs {plan.Actors} processes; a run may start at most {_processes.MaxProcessesPerRun}");
+                return TooLarge($"this setup needs {needed} processes (one per actor and one for the run's process group); " +
+                    $"a run may start at most {Math.Min(_processes.MaxProcessesPerRun, _processes.MaxProcessesTotal)}");
             }
         }
 
@@ -112,8 +121,8 @@ public sealed partial class RunManager : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (processes)
             {
-                var inUse = _active.Concat(_queue).Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors);
-                if (inUse + plan.Actors > _processes.MaxProcessesTotal)
+                var inUse = _active.Concat(_queue).Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors + 1);
+                if (inUse + plan.Actors + 1 > _processes.MaxProcessesTotal)
                 {
                     return Busy($"the server is running {inUse} child processes; at most {_processes.MaxProcessesTotal} may run at once", TimeSpan.FromSeconds(10));
                 }

@@ -9,10 +9,10 @@ public sealed class RunService : IRunService
 {
     private readonly RunManager _runs;
 
-    public RunService(RunManager runs)
+    public RunService(RunManager runs, ScenarioGallery gallery)
     {
         _runs = runs;
-        Scenarios = runs.Scenarios.Gallery();
+        Scenarios = gallery.Scenarios;
     }
 
     public IReadOnlyList<ScenarioDescriptor> Scenarios { get; }

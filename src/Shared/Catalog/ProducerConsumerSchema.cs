@@ -38,13 +38,13 @@ public static class ProducerConsumerSchema
             {
                 Name = Producers, Label = "Producers", Type = ParameterType.Integer, DefaultText = "1",
                 Min = 1, Max = 16, Step = 1,
-                Description = "Threads that make items and put them in the queue.",
+                Description = "Actors (threads or processes) that make items and put them in the queue.",
             },
             new ParameterSpec
             {
                 Name = Consumers, Label = "Consumers", Type = ParameterType.Integer, DefaultText = "2",
                 Min = 1, Max = 16, Step = 1,
-                Description = "Threads that take items out of the queue and eat them.",
+                Description = "Actors (threads or processes) that take items out of the queue and eat them.",
             },
             new ParameterSpec
             {
@@ -73,7 +73,7 @@ public static class ProducerConsumerSchema
             new ParameterSpec
             {
                 Name = Jitter, Label = "Jitter", Type = ParameterType.Number, DefaultText = "0.2",
-                Min = 0, Max = 1, Step = 0.05, Unit = "±fraction",
+                Min = 0, Max = 1, Step = 0.05, Hint = "0.2 = ±20%",
                 Description = "Random spread of each delay: 0.2 means each delay is drawn from ±20% around its value.",
             },
             new ParameterSpec
