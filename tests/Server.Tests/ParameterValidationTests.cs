@@ -15,6 +15,7 @@ public sealed class ParameterValidationTests(PlaygroundHost host) : IClassFixtur
         { "unknown parameter", """{"scenario":"producer-consumer","parameters":{"foo":1}}""", "foo", "not a parameter" },
         { "unknown scenario", """{"scenario":"dining-philosophers","parameters":{}}""", "scenario", "unknown scenario" },
         { "bad choice", """{"scenario":"producer-consumer","parameters":{"queueKind":"heap"}}""", "queueKind", "fifo, lifo, priority" },
+        { "coming scenario", """{"scenario":"pool","parameters":{}}""", "scenario", "cannot run yet" },
     };
 
     [Theory(Timeout = 30_000)]
@@ -46,6 +47,8 @@ public sealed class ParameterValidationTests(PlaygroundHost host) : IClassFixtur
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Contains("JSON object", json.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 30_000)]

@@ -29,6 +29,20 @@ public sealed class RunCancellationTests(PlaygroundHost host) : IClassFixture<Pl
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Delete_of_a_run_that_already_ended_is_a_409_and_changes_nothing()
+    {
+        var http = host.CreateApiClient(nameof(Delete_of_a_run_that_already_ended_is_a_409_and_changes_nothing));
+        var id = await http.StartRunAsync(RunApi.Fast);
+        var done = await http.WaitForFinalAsync(id);
+        Assert.Equal(RunState.Completed, done.State);
+
+        using var response = await http.DeleteAsync($"api/runs/{id}");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal(RunState.Completed, (await http.GetRunAsync(id)).State);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Hub_cancel_stops_a_running_run()
     {
         await using var hub = await host.ConnectHubAsync();
