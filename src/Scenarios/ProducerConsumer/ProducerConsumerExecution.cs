@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Primitives;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
-using Playground.Shared.Runs;
 
 namespace Playground.Scenarios.ProducerConsumer;
 
@@ -111,31 +109,9 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
             throw new AggregateException("An actor failed", threads.Errors);
         }
 
-        var complete = !cancellationToken.IsCancellationRequested;
-        var consumedAll = consumed.SelectMany(x => x).ToList();
-        var verdict = ProducerConsumerInvariant.Check(produced.SelectMany(x => x), consumedAll, queue.MaxDepth, s.Capacity, complete);
         var counts = produced.Select(x => (long)x.Count).Concat(consumed.Select(x => (long)x.Count)).ToList();
-        var metrics = new List<RunMetric>
-        {
-            new("produced", "Items produced", produced.Sum(x => x.Count)),
-            new("consumed", "Items consumed", consumedAll.Count),
-            new("maxDepth", "Highest queue depth", queue.MaxDepth),
-            new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
-        };
-        if (s.Shutdown == ShutdownStyle.Poll)
-        {
-            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", polls.Sum()));
-        }
-
-        var notes = ProducerConsumerLessons.Notes(s, verdict, polls.Sum());
-
-        return new ScenarioOutcome(
-            wallSeconds > 0 ? consumedAll.Count / wallSeconds : 0,
-            "items/s",
-            metrics,
-            verdict,
-            notes,
-            counts);
+        return ProducerConsumerReport.Build(s, [.. produced.SelectMany(x => x)], [.. consumed.SelectMany(x => x)], queue.MaxDepth,
+            polls.Sum(), complete: !cancellationToken.IsCancellationRequested, wallSeconds, counts);
     }
 
     private static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);

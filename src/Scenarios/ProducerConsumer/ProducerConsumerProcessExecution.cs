@@ -101,36 +101,10 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
             consumedAll = [.. consumed, .. strays];
         }
 
-        var verdict = ProducerConsumerInvariant.Check(produced, consumedAll, maxDepth, s.Capacity, complete);
-        var metrics = new List<RunMetric>
-        {
-            new("produced", "Items produced", produced.Count),
-            new("consumed", "Items consumed", consumedAll.Count),
-            new("maxDepth", "Highest queue depth", maxDepth),
-            new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
-        };
-        var notes = ProducerConsumerLessons.Notes(s, verdict, polls.Sum());
-        foreach (var exit in exits.OrderBy(e => e.Actor))
-        {
-            if (!double.IsNaN(exit.StartupMs))
-            {
-                metrics.Add(new RunMetric("startup:" + exit.Name, $"Start-up of {exit.Name} (pid {exit.Pid}), spawn to first event", Math.Round(exit.StartupMs, 2), "ms"));
-            }
-        }
-
-        if (s.Shutdown == ShutdownStyle.Poll)
-        {
-            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", polls.Sum()));
-        }
-
-        string? failure = null;
-        if (crash is not null)
-        {
-            failure = crash.Describe() + "; the other processes were stopped and the run ended";
-            notes.Add(failure + ".");
-        }
-
-        return new ScenarioOutcome(wallSeconds > 0 ? consumedAll.Count / wallSeconds : 0, "items/s", metrics, verdict, notes, counts, failure);
+        var startup = exits.OrderBy(e => e.Actor).Where(e => !double.IsNaN(e.StartupMs)).Select(e =>
+            new RunMetric("startup:" + e.Name, $"Start-up of {e.Name} (pid {e.Pid}), spawn to first event", Math.Round(e.StartupMs, 2), "ms"));
+        var failure = crash is null ? null : crash.Describe() + "; the other processes were stopped and the run ended";
+        return ProducerConsumerReport.Build(s, produced, consumedAll, maxDepth, polls.Sum(), complete, wallSeconds, counts, startup, failure);
     }
 
     private static void Tally(EventKind kind, long value, int[] times, EventKind counted, long[] counts, int actor, List<long> strays, long[] polls, ProducerConsumerSettings s)

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Playground.Scenarios.Engine;
+using Playground.Scenarios.Primitives;
+using Playground.Shared.Runs;
+
+namespace Playground.Scenarios.ProducerConsumer;
+
+/// <summary>
+/// The end of a producer/consumer run, the same in threads and processes mode: the invariant's
+/// verdict, the figures, and the notes that explain them.
+/// </summary>
+public static class ProducerConsumerReport
+{
+    /// <param name="s">The run's settings.</param>
+    /// <param name="produced">Items the producers put.</param>
+    /// <param name="consumed">Items the consumers got (sentinels excluded).</param>
+    /// <param name="maxDepth">Highest depth the queue reached.</param>
+    /// <param name="wastedPolls">Polls of an empty queue (busy-poll shutdown).</param>
+    /// <param name="complete">False when the run was cut short.</param>
+    /// <param name="wallSeconds">The run's wall time, for the throughput.</param>
+    /// <param name="counts">Items per actor.</param>
+    /// <param name="modeMetrics">Figures only one mode has (child start-up), shown after the common ones.</param>
+    /// <param name="failure">Why the run could not finish, if it could not.</param>
+    public static ScenarioOutcome Build(ProducerConsumerSettings s, IReadOnlyCollection<long> produced, IReadOnlyCollection<long> consumed,
+        int maxDepth, long wastedPolls, bool complete, double wallSeconds, IReadOnlyList<long> counts,
+        IEnumerable<RunMetric>? modeMetrics = null, string? failure = null)
+    {
+        var verdict = ProducerConsumerInvariant.Check(produced, consumed, maxDepth, s.Capacity, complete);
+        var metrics = new List<RunMetric>
+        {
+            new("produced", "Items produced", produced.Count),
+            new("consumed", "Items consumed", consumed.Count),
+            new("maxDepth", "Highest queue depth", maxDepth),
+            new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
+        };
+        metrics.AddRange(modeMetrics ?? []);
+        if (s.Shutdown == ShutdownStyle.Poll)
+        {
+            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", wastedPolls));
+        }
+
+        var notes = Notes(s, verdict, wastedPolls);
+        if (failure is not null)
+        {
+            notes.Add(failure + ".");
+        }
+
+        return new ScenarioOutcome(wallSeconds > 0 ? consumed.Count / wallSeconds : 0, "items/s", metrics, verdict, notes, counts, failure);
+    }
+
+    private static List<string> Notes(ProducerConsumerSettings s, Verdict verdict, long wastedPolls)
+    {
+        var notes = new List<string>();
+        if (s.Shutdown == ShutdownStyle.Poll)
+        {
+            notes.Add(string.Format(CultureInfo.InvariantCulture,
+                "Consumers looked into an empty queue {0} times instead of blocking until an item arrived.", wastedPolls));
+        }
+
+        if (!verdict.Held && s.QueueKind == QueueKind.Lifo && s.Shutdown == ShutdownStyle.Sentinel)
+        {
+            notes.Add("A LIFO queue hands out the newest item first: the stop markers put after the last item came out " +
+                "before the items still waiting under them, so consumers stopped early and those items were never eaten. " +
+                "Sentinels need a queue that keeps them behind the work (FIFO), or a joinable queue.");
+        }
+
+        return notes;
+    }
+}
