@@ -104,18 +104,6 @@ public sealed class ChildProcessGroup : IDisposable
     /// <summary>Starts the child for <paramref name="actor"/> with its role's arguments.</summary>
     public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<EventKind, long>? observe = null)
     {
-        var info = new ProcessStartInfo(_worker.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in _worker.PrefixArguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -124,15 +112,9 @@ public sealed class ChildProcessGroup : IDisposable
                 StartGroupHolder();
             }
 
-            info.ArgumentList.Add("--parent");
-            info.ArgumentList.Add(Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            info.ArgumentList.Add("--pgid");
-            info.ArgumentList.Add(_groupId.ToString(CultureInfo.InvariantCulture));
-            foreach (var a in arguments)
-            {
-                info.ArgumentList.Add(a);
-            }
-
+            var info = _worker.StartInfo(
+                ["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", _groupId.ToString(CultureInfo.InvariantCulture), .. arguments],
+                redirectInput: true, redirectError: true);
             var spawned = Stopwatch.GetTimestamp();
             var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
             var child = new Child(actor, name, process, spawned);
@@ -148,23 +130,9 @@ public sealed class ChildProcessGroup : IDisposable
     /// <summary>Starts the group's leader ("--hold") and waits until it has made the group.</summary>
     private void StartGroupHolder()
     {
-        var info = new ProcessStartInfo(_worker.FileName)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-        };
-        foreach (var a in _worker.PrefixArguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        foreach (var a in new[] { "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", "0", "--hold" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
+        // Its stdin stays open to keep it waiting; its stderr goes to the server's.
+        var info = _worker.StartInfo(["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", "0", "--hold"],
+            redirectInput: true, redirectError: false);
         var holder = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
         _holder = holder;
         // It answers "ok" once it leads its group, then waits until killed or its stdin closes.

@@ -4,7 +4,26 @@ namespace Playground.Scenarios.Processes;
 /// <param name="FileName">The program to execute.</param>
 /// <param name="PrefixArguments">Arguments before the actor's own (the dll path for dotnet).</param>
 /// <param name="Flavour">"native" (NativeAOT) or "framework" (framework-dependent).</param>
-public sealed record WorkerCommand(string FileName, IReadOnlyList<string> PrefixArguments, string Flavour);
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> PrefixArguments, string Flavour)
+{
+    /// <summary>How to start the worker with <paramref name="arguments"/>: stdout always piped (frames, answers).</summary>
+    public System.Diagnostics.ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool redirectInput, bool redirectError)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = redirectInput,
+            RedirectStandardOutput = true,
+            RedirectStandardError = redirectError,
+        };
+        foreach (var a in PrefixArguments.Concat(arguments))
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return info;
+    }
+}
 
 /// <summary>What a run needs from its host beyond the knobs.</summary>
 /// <param name="RunId">Goes into every name the run creates (semaphores, shared memory).</param>

@@ -84,19 +84,7 @@ public static class WorkerLocation
     {
         try
         {
-            var info = new ProcessStartInfo(command.FileName)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var a in command.PrefixArguments)
-            {
-                info.ArgumentList.Add(a);
-            }
-
-            info.ArgumentList.Add("--probe");
-            using var process = Process.Start(info)!;
+            using var process = Process.Start(command.StartInfo(["--probe"], redirectInput: false, redirectError: true))!;
             var output = process.StandardOutput.ReadToEndAsync();
             var error = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(TimeSpan.FromSeconds(15)))
