@@ -71,7 +71,7 @@ public static class RunEndpoints
                     raw[name] = value.GetString();
                     break;
                 default:
-                    errors.Add(new ParameterError(name, $"{ScenarioEndpoints.Clip(name)} must be a number or a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
+                    errors.Add(new ParameterError(name, $"{ParameterValidator.Clip(name)} must be a number or a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
                     break;
             }
         }
@@ -107,7 +107,7 @@ public static class RunEndpoints
 
     private static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run",
-            detail: $"There is no run '{ScenarioEndpoints.Clip(id)}'; finished runs are kept for a limited time.");
+            detail: $"There is no run '{ParameterValidator.Clip(id)}'; finished runs are kept for a limited time.");
 
     /// <summary>Who a run belongs to for the per-client cap: a header the caller sets, else its address.</summary>
     internal static string ClientId(HttpContext http)

@@ -40,7 +40,7 @@ public static class ScenarioEndpoints
             gallery.Scenarios.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase)) is { } s
                 ? Results.Ok(ToDto(s))
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown scenario",
-                    detail: $"There is no scenario '{Clip(id)}'."));
+                    detail: $"There is no scenario '{ParameterValidator.Clip(id)}'."));
         return app;
     }
 
@@ -51,6 +51,4 @@ public static class ScenarioEndpoints
             p.Type == ParameterType.Choice ? p.Options.Select(o => o.Value).ToList() : null,
             p.Type == ParameterType.Choice ? p.Options : null,
             p.Description, p.Hint, p.Advanced)).ToList());
-
-    internal static string Clip(string s) => s.Length <= 64 ? s : s[..64] + "…";
 }

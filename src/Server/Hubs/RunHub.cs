@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
 using Playground.Server.Runs;
+using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
 
 namespace Playground.Server.Hubs;
@@ -71,7 +72,7 @@ public sealed class RunHub : Hub<IRunClient>
 
     private Run FindRun(string runId) =>
         (runId is { Length: > 0 and <= 64 } ? _runs.Find(runId) : null)
-        ?? throw new HubException($"There is no run '{(runId is { Length: > 64 } ? runId[..64] + "…" : runId)}'; it may have expired.");
+        ?? throw new HubException($"There is no run '{ParameterValidator.Clip(runId ?? "")}'; it may have expired.");
 
     private string ClientId()
     {

@@ -70,8 +70,7 @@ public sealed partial class RunManager : IDisposable
         if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
         {
             var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
-            var name = request.Scenario is { Length: > 64 } s ? s[..64] + "…" : request.Scenario;
-            return Invalid([new ParameterError("scenario", $"unknown scenario '{name}'; runnable scenarios: {known}")]);
+            return Invalid([new ParameterError("scenario", $"unknown scenario '{ParameterValidator.Clip(request.Scenario ?? "")}'; runnable scenarios: {known}")]);
         }
 
         var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);

@@ -60,8 +60,8 @@ public static class ParameterValidator
         foreach (var unknown in given.Keys.Order(StringComparer.Ordinal))
         {
             var known = string.Join(", ", scenario.Parameters.Select(p => p.Name));
-            errors.Add(new ParameterError(Truncate(unknown),
-                $"'{Truncate(unknown)}' is not a parameter of {scenario.Id}; known parameters: {known}"));
+            errors.Add(new ParameterError(Clip(unknown),
+                $"'{Clip(unknown)}' is not a parameter of {scenario.Id}; known parameters: {known}"));
         }
 
         return new ValidationResult(new ParameterValues(values), errors);
@@ -133,5 +133,6 @@ public static class ParameterValidator
     private static bool InRange(ParameterSpec spec, double v) =>
         (spec.Min is null || v >= spec.Min.Value) && (spec.Max is null || v <= spec.Max.Value);
 
-    private static string Truncate(string s) => s.Length <= MaxValueLength ? s : s[..MaxValueLength] + "…";
+    /// <summary>Cuts text a person sent to a length fit to quote back in a message.</summary>
+    public static string Clip(string s, int max = MaxValueLength) => s.Length <= max ? s : s[..max] + "…";
 }

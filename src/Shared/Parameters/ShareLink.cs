@@ -65,7 +65,7 @@ public static class ShareLink
                 var value = eq < 0 ? "" : Unescape(pair[(eq + 1)..]);
                 if (key is null || value is null)
                 {
-                    errors.Add(new ParameterError("link", $"the link has a malformed part '{Clip(pair)}', which was ignored"));
+                    errors.Add(new ParameterError("link", $"the link has a malformed part '{ParameterValidator.Clip(pair, 40)}', which was ignored"));
                     continue;
                 }
 
@@ -93,6 +93,4 @@ public static class ShareLink
             return null;
         }
     }
-
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
