@@ -14,6 +14,7 @@ public sealed class Run
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ActorInfo[] _actors;
+    private int _version;
 
     public Run(string id, IScenario scenario, ParameterValues values, RunPlan plan, IScenarioExecution execution, string clientId)
     {
@@ -60,6 +61,18 @@ public sealed class Run
             lock (Gate)
             {
                 return _changed.Task;
+            }
+        }
+    }
+
+    /// <summary>The state now, and a number that changes whenever anything <see cref="ToInfo"/> shows changes.</summary>
+    public (int Version, RunState State) Status
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return (_version, State);
             }
         }
     }
@@ -141,6 +154,7 @@ public sealed class Run
 
     private void Signal()
     {
+        _version++;
         var previous = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         previous.TrySetResult();

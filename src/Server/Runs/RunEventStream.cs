@@ -22,14 +22,16 @@ public sealed class RunEventStream
     {
         var frame = TimeSpan.FromMilliseconds(Math.Max(1, _options.ViewerFrameMilliseconds));
         int[]? cursors = null;
-        var lastState = (RunState)(-1);
-        var lastInfoVersion = -1;
+        var lastVersion = -1;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var changed = run.Changed;
-            var info = run.ToInfo();
-            var final = info.State.IsFinal();
+            var (version, state) = run.Status;
+            // The run itself goes out only when it changed, and always with the last batch.
+            var info = version != lastVersion || state.IsFinal() ? run.ToInfo() : null;
+            state = info?.State ?? state;
+            var final = state.IsFinal();
             var recorder = run.Recorder;
             List<RunEventDto> events = [];
             long coalesced = 0;
@@ -39,15 +41,12 @@ public sealed class RunEventStream
                 coalesced = Read(recorder, cursors, events);
             }
 
-            var infoVersion = InfoVersion(info);
-            var sendInfo = info.State != lastState || infoVersion != lastInfoVersion || final;
-            if (events.Count > 0 || coalesced > 0 || sendInfo)
+            if (events.Count > 0 || coalesced > 0 || info is not null)
             {
-                yield return new EventBatch(run.Id, events, coalesced, info.State, sendInfo ? info : null, final);
+                yield return new EventBatch(run.Id, events, coalesced, state, info, final);
             }
 
-            lastState = info.State;
-            lastInfoVersion = infoVersion;
+            lastVersion = version;
             if (final)
             {
                 yield break;
@@ -77,6 +76,7 @@ public sealed class RunEventStream
         {
             var log = recorder[a];
             var end = log.Count;
+            var keptBefore = kept.Count;
             RawEvent? state = null, level = null;
             for (var i = cursors[a]; i < end; i++)
             {
@@ -98,20 +98,18 @@ public sealed class RunEventStream
                 }
             }
 
-            var n = end - cursors[a];
             if (state is { } s)
             {
                 kept.Add(s);
-                n--;
             }
 
             if (level is { } l && (state is null || l != state.Value))
             {
                 kept.Add(l);
-                n--;
             }
 
-            coalesced += Math.Max(0, n - kept.Count(k => k.Actor == a && k.Kind == EventKind.Crash));
+            // Everything this actor did since the last frame, less what is sent.
+            coalesced += end - cursors[a] - (kept.Count - keptBefore);
             cursors[a] = end;
         }
 
@@ -123,7 +121,4 @@ public sealed class RunEventStream
 
         return coalesced;
     }
-
-    private static int InfoVersion(RunInfo info) =>
-        HashCode.Combine(info.State, info.QueuePosition, info.Actors.Count(a => a.ThreadId is not null || a.Pid != 0), info.Summary is null);
 }
