@@ -6,28 +6,6 @@ namespace Playground.Scenarios.Tests;
 
 public sealed class MonitorQueueBlockingTests
 {
-    /// <summary>Starts <paramref name="body"/> on its own thread and returns the thread and its outcome.</summary>
-    private static (Thread Thread, Task<T> Outcome) StartBlocking<T>(Func<T> body)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(body());
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        thread.Start();
-        return (thread, done.Task);
-    }
-
     /// <summary>Waits until the actor has recorded its wait and its thread sleeps in the kernel.</summary>
     private static async Task BlockedIn(Thread thread, ActorLog log, string resource)
     {
@@ -47,7 +25,7 @@ public sealed class MonitorQueueBlockingTests
         var consumer = recorder[0];
         var producer = recorder[1];
 
-        var (thread, outcome) = StartBlocking(() => queue.Get(consumer, CancellationToken.None));
+        var (thread, outcome) = TestSupport.StartThread(() => queue.Get(consumer, CancellationToken.None));
         await BlockedIn(thread, consumer, MonitorQueue.EmptyResource);
         // Give it every chance to return wrongly: it must still be blocked.
         await Task.Delay(50);
@@ -91,7 +69,7 @@ public sealed class MonitorQueueBlockingTests
         var consumer = recorder[1];
         queue.Put(producer, 1, 0, CancellationToken.None);
 
-        var (thread, outcome) = StartBlocking(() =>
+        var (thread, outcome) = TestSupport.StartThread(() =>
         {
             queue.Put(producer, 2, 0, CancellationToken.None);
             return true;
@@ -116,7 +94,7 @@ public sealed class MonitorQueueBlockingTests
         using var recorder = new EventRecorder(1, 100_000);
         using var cts = new CancellationTokenSource();
 
-        var (thread, outcome) = StartBlocking(() => queue.Get(recorder[0], cts.Token));
+        var (thread, outcome) = TestSupport.StartThread(() => queue.Get(recorder[0], cts.Token));
         await BlockedIn(thread, recorder[0], MonitorQueue.EmptyResource);
         await cts.CancelAsync();
 
@@ -132,7 +110,7 @@ public sealed class MonitorQueueBlockingTests
         using var cts = new CancellationTokenSource();
         queue.Put(recorder[0], 1, 0, CancellationToken.None);
 
-        var (thread, outcome) = StartBlocking(() =>
+        var (thread, outcome) = TestSupport.StartThread(() =>
         {
             queue.Put(recorder[0], 2, 0, cts.Token);
             return true;
@@ -153,7 +131,7 @@ public sealed class MonitorQueueBlockingTests
         using var cts = new CancellationTokenSource();
         queue.Put(recorder[0], 1, 0, CancellationToken.None);
 
-        var (thread, outcome) = StartBlocking(() =>
+        var (thread, outcome) = TestSupport.StartThread(() =>
         {
             queue.Join(recorder[0], cts.Token);
             return true;
@@ -172,7 +150,7 @@ public sealed class MonitorQueueBlockingTests
         queue.Put(recorder[0], 1, 0, CancellationToken.None);
         queue.Put(recorder[0], 2, 0, CancellationToken.None);
 
-        var (thread, outcome) = StartBlocking(() =>
+        var (thread, outcome) = TestSupport.StartThread(() =>
         {
             queue.Join(recorder[0], CancellationToken.None);
             return true;

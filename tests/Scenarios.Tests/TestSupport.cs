@@ -37,8 +37,8 @@ internal static class TestSupport
         return result.Values;
     }
 
-    /// <summary>Runs blocking work on a dedicated thread and fails if it does not finish in time.</summary>
-    public static async Task<T> OnThread<T>(Func<T> body, TimeSpan? deadline = null)
+    /// <summary>Starts <paramref name="body"/> on its own thread and returns the thread and its outcome.</summary>
+    public static (Thread Thread, Task<T> Outcome) StartThread<T>(Func<T> body)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
@@ -57,8 +57,12 @@ internal static class TestSupport
             Name = "test worker",
         };
         thread.Start();
-        return await done.Task.WaitAsync(deadline ?? Deadline);
+        return (thread, done.Task);
     }
+
+    /// <summary>Runs blocking work on a dedicated thread and fails if it does not finish in time.</summary>
+    public static async Task<T> OnThread<T>(Func<T> body, TimeSpan? deadline = null) =>
+        await StartThread(body).Outcome.WaitAsync(deadline ?? Deadline);
 
     public static Task OnThread(Action body, TimeSpan? deadline = null) =>
         OnThread(() =>
