@@ -2,6 +2,7 @@ using Playground.Client;
 using Playground.Scenarios.Engine;
 using Playground.Server.Api;
 using Playground.Server.Hubs;
+using Playground.Server.Localization;
 using Playground.Server.Processes;
 using Playground.Server.Runs;
 using Playground.Shared.Runs;
@@ -39,7 +40,7 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         && ctx.ProblemDetails is not Microsoft.AspNetCore.Http.HttpValidationProblemDetails
         && ctx.HttpContext.Request.Path.StartsWithSegments("/api/runs"))
     {
-        ctx.ProblemDetails.Detail = "The body must be a JSON object such as {\"scenario\": \"producer-consumer\", \"parameters\": {\"consumers\": 3}}; parameter values are numbers or strings.";
+        ctx.ProblemDetails.Detail = Playground.Shared.Text.Msg.Of("api.unreadableBody").Format();
     }
 });
 // A body that is not valid JSON is the caller's error: answer 400 in every environment, never 500.
@@ -53,6 +54,8 @@ builder.Services.AddSignalR(o =>
     })
     .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
     .AddMessagePackProtocol();
+// Languages: English and Chinese, from ?lang=, the language cookie or Accept-Language.
+builder.Services.AddLocalization();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddPlaygroundClient();
 
@@ -63,6 +66,7 @@ _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 
 // Pipeline.
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
+app.UseSiteLanguages();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAntiforgery();
@@ -72,6 +76,7 @@ app.MapStaticAssets();
 app.MapScenarioApi();
 app.MapRunApi();
 app.MapHub<RunHub>("/hubs/runs");
+app.MapLanguageSwitch();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync });
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -150,7 +150,7 @@ public static class ViewerFlood
                 }
 
                 threads.JoinAll();
-                return new ScenarioOutcome(0, "events/s", [], new Verdict(true, "none", []), [], [0, 0, 0, 0]);
+                return new ScenarioOutcome(0, Playground.Shared.Text.Msg.Of("unit.itemsPerSecond"), [], new Verdict(true, Playground.Shared.Text.Msg.Of("pc.invariant"), []), [], [0, 0, 0, 0]);
             }
         }
     }

@@ -27,6 +27,10 @@ internal sealed class FakeRunService : IRunService
         return new StartResult(run, StartRefusal.None, null, [], null);
     }
 
+    public SetupCheck? NextCheck { get; set; }
+
+    public SetupCheck? Check(RunStartRequest request) => NextCheck ?? new SetupCheck(3, 20, 7, []);
+
     public bool Cancel(string runId) => false;
 
     public RunInfo? Get(string runId) => null;

@@ -65,15 +65,15 @@ public sealed class PlayPageTests : PlaygroundTestContext
     [Fact]
     public void Refused_start_shows_the_reason_and_each_error()
     {
-        Runs.NextResult = new StartResult(null, StartRefusal.Busy, "Too many runs right now.",
-            [new Playground.Shared.Parameters.ParameterError("items", "items is too many for now")], TimeSpan.FromSeconds(3));
+        Runs.NextResult = new StartResult(null, StartRefusal.Busy, Playground.Shared.Text.Msg.Of("busy.client", ("mine", 2), ("max", 2)),
+            [new Playground.Shared.Parameters.ParameterError("items", Playground.Shared.Text.Msg.Of("limit.items", ("items", 160000), ("max", 100000)))], TimeSpan.FromSeconds(3));
         var page = RenderPlay("/play/producer-consumer");
 
         RunButton(page).Click();
 
         var alert = page.Find(".run-refused");
-        Assert.Contains("Too many runs right now.", alert.TextContent, StringComparison.Ordinal);
-        Assert.Contains("items is too many for now", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("you already have 2 run(s)", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("a run may move at most 100,000", alert.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

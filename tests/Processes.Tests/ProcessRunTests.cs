@@ -141,8 +141,9 @@ public sealed class ProcessRunTests
         var outcome = await execute.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.NotNull(outcome.Failure);
-        Assert.Contains("consumer-1", outcome.Failure, StringComparison.Ordinal);
-        Assert.Contains("signal 9", outcome.Failure, StringComparison.Ordinal);
+        var failure = outcome.Failure.Format(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("consumer-1", failure, StringComparison.Ordinal);
+        Assert.Contains("signal 9", failure, StringComparison.Ordinal);
         var crash = Assert.Single(Lane(run.Recorder, victim), e => e.Kind == EventKind.Crash);
         Assert.Equal(9, crash.Value);
         Assert.All(run.Observer.Pids.Values, AssertGone);

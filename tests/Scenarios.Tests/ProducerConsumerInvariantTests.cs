@@ -1,3 +1,5 @@
+using Playground.Shared.Runs;
+using System.Globalization;
 using Playground.Scenarios.ProducerConsumer;
 
 namespace Playground.Scenarios.Tests;
@@ -11,8 +13,8 @@ public sealed class ProducerConsumerInvariantTests
     {
         var verdict = ProducerConsumerInvariant.Check(Produced, [5, 3, 1, 0, 2, 4], maxDepth: 2, capacity: 2, complete: true);
 
-        Assert.True(verdict.Held, string.Join("; ", verdict.Evidence));
-        Assert.Contains(verdict.Evidence, e => e.Contains("all 6 items", StringComparison.Ordinal));
+        Assert.True(verdict.Held, string.Join("; ", Lines(verdict)));
+        Assert.Contains(Lines(verdict), e => e.Contains("all 6 items", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -21,7 +23,7 @@ public sealed class ProducerConsumerInvariantTests
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 1, 2, 4, 5], maxDepth: 2, capacity: 2, complete: true);
 
         Assert.False(verdict.Held);
-        var line = Assert.Single(verdict.Evidence);
+        var line = Assert.Single(Lines(verdict));
         Assert.Contains("lost", line, StringComparison.Ordinal);
         Assert.EndsWith(": 3", line, StringComparison.Ordinal);
     }
@@ -32,7 +34,7 @@ public sealed class ProducerConsumerInvariantTests
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 1, 2, 3, 4, 5, 4], maxDepth: 2, capacity: 2, complete: true);
 
         Assert.False(verdict.Held);
-        var line = Assert.Single(verdict.Evidence);
+        var line = Assert.Single(Lines(verdict));
         Assert.Contains("item 4 ×2", line, StringComparison.Ordinal);
     }
 
@@ -42,7 +44,7 @@ public sealed class ProducerConsumerInvariantTests
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 1, 2, 3, 4, 5, 99], maxDepth: 1, capacity: 2, complete: true);
 
         Assert.False(verdict.Held);
-        Assert.Contains(verdict.Evidence, e => e.Contains("never produced", StringComparison.Ordinal) && e.EndsWith("99", StringComparison.Ordinal));
+        Assert.Contains(Lines(verdict), e => e.Contains("never produced", StringComparison.Ordinal) && e.EndsWith("99", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public sealed class ProducerConsumerInvariantTests
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 1, 2, 3, 4, 5], maxDepth: 3, capacity: 2, complete: true);
 
         Assert.False(verdict.Held);
-        var line = Assert.Single(verdict.Evidence);
+        var line = Assert.Single(Lines(verdict));
         Assert.Contains("held 3 items", line, StringComparison.Ordinal);
         Assert.Contains("capacity of 2", line, StringComparison.Ordinal);
     }
@@ -61,7 +63,7 @@ public sealed class ProducerConsumerInvariantTests
     {
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 1, 2, 3, 4, 5], maxDepth: 6, capacity: 0, complete: true);
 
-        Assert.True(verdict.Held, string.Join("; ", verdict.Evidence));
+        Assert.True(verdict.Held, string.Join("; ", Lines(verdict)));
     }
 
     [Fact]
@@ -69,8 +71,8 @@ public sealed class ProducerConsumerInvariantTests
     {
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 2], maxDepth: 2, capacity: 2, complete: false);
 
-        Assert.True(verdict.Held, string.Join("; ", verdict.Evidence));
-        Assert.Contains(verdict.Evidence, e => e.Contains("cut short", StringComparison.Ordinal) && e.Contains("2 of 6", StringComparison.Ordinal));
+        Assert.True(verdict.Held, string.Join("; ", Lines(verdict)));
+        Assert.Contains(Lines(verdict), e => e.Contains("cut short", StringComparison.Ordinal) && e.Contains("2 of 6", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -79,7 +81,7 @@ public sealed class ProducerConsumerInvariantTests
         var verdict = ProducerConsumerInvariant.Check(Produced, [0, 2, 2], maxDepth: 2, capacity: 2, complete: false);
 
         Assert.False(verdict.Held);
-        Assert.Contains(verdict.Evidence, e => e.Contains("item 2 ×2", StringComparison.Ordinal));
+        Assert.Contains(Lines(verdict), e => e.Contains("item 2 ×2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -89,8 +91,11 @@ public sealed class ProducerConsumerInvariantTests
 
         var verdict = ProducerConsumerInvariant.Check(produced, [], maxDepth: 0, capacity: 5, complete: true);
 
-        var line = Assert.Single(verdict.Evidence);
+        var line = Assert.Single(Lines(verdict));
         Assert.StartsWith("25 item(s)", line, StringComparison.Ordinal);
         Assert.Contains("0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 15 more", line, StringComparison.Ordinal);
     }
+
+    private static List<string> Lines(Verdict verdict) =>
+        verdict.Evidence.Select(e => e.Format(CultureInfo.InvariantCulture)).ToList();
 }

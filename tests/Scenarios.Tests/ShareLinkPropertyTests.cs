@@ -163,7 +163,7 @@ public sealed class ShareLinkPropertyTests
         AssertCompleteAndInRange(result.Values);
     }
 
-    private static string ParameterSpec_Format(double? v) => v!.Value.ToString("0.####", CultureInfo.InvariantCulture);
+    private static string ParameterSpec_Format(double? v) => v!.Value.ToString("#,0.####", CultureInfo.InvariantCulture);
 }
 
 public sealed class ShareLinkExampleTests
@@ -185,11 +185,11 @@ public sealed class ShareLinkExampleTests
     [Theory]
     [InlineData("consumers=17", "consumers", "from 1 to 16")]
     [InlineData("producers=0", "producers", "from 1 to 16")]
-    [InlineData("capacity=1001", "capacity", "from 0 to 1000")]
+    [InlineData("capacity=1001", "capacity", "from 0 to 1,000")]
     [InlineData("jitter=1.5", "jitter", "from 0 to 1")]
     [InlineData("timeScale=0", "timeScale", "from 0.001 to 2")]
-    [InlineData("items=2.5", "items", "from 1 to 10000")]
-    [InlineData("items=abc", "items", "from 1 to 10000")]
+    [InlineData("items=2.5", "items", "from 1 to 10,000")]
+    [InlineData("items=abc", "items", "from 1 to 10,000")]
     [InlineData("queueKind=stack", "queueKind", "one of fifo, lifo, priority")]
     public void A_bad_value_gets_a_message_with_the_field_and_the_allowed_range(string query, string field, string allowed)
     {

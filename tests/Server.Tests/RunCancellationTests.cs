@@ -24,7 +24,7 @@ public sealed class RunCancellationTests(PlaygroundHost host) : IClassFixture<Pl
         Assert.Equal(RunState.Cancelled, final.State);
         var run = await http.GetRunAsync(id);
         Assert.Equal(RunState.Cancelled, run.State);
-        Assert.Equal("cancelled", run.Reason);
+        Assert.Equal("reason.cancelled", run.Reason?.Key);
         await AssertEveryRunIsFinalAsync(http);
     }
 
@@ -48,7 +48,7 @@ public sealed class RunCancellationTests(PlaygroundHost host) : IClassFixture<Pl
         await using var hub = await host.ConnectHubAsync();
         var start = await hub.InvokeAsync<StartResult>("Start", new RunStartRequest(RunApi.Scenario,
             new Dictionary<string, string?> { ["items"] = "100", ["timeScale"] = "1" })).WaitAsync(PlaygroundHost.Patience);
-        Assert.True(start.Accepted, start.Message);
+        Assert.True(start.Accepted, start.Message?.Key);
         var id = start.Run!.Id;
         using var cts = new CancellationTokenSource(PlaygroundHost.Patience);
         await using var stream = hub.OpenStream(id, cts.Token);

@@ -116,7 +116,7 @@ public sealed partial class Play : IAsyncDisposable
         }
         else
         {
-            _errors[spec.Name] = message;
+            _errors[spec.Name] = message!.Format();
         }
 
         UpdateShareLink();

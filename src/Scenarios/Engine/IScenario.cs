@@ -2,6 +2,7 @@ using Playground.Scenarios.Recording;
 using Playground.Shared.Catalog;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Scenarios.Engine;
 
@@ -18,12 +19,12 @@ public sealed record ActorSpec(string Name, string Role);
 /// <remarks><c>Failure</c> says why the run could not finish (a child crashed); the figures then cover what happened.</remarks>
 public sealed record ScenarioOutcome(
     double Throughput,
-    string ThroughputUnit,
+    Msg ThroughputUnit,
     IReadOnlyList<RunMetric> Metrics,
     Verdict Verdict,
-    IReadOnlyList<string> Notes,
+    IReadOnlyList<Msg> Notes,
     IReadOnlyList<long> CountPerActor,
-    string? Failure = null);
+    Msg? Failure = null);
 
 /// <summary>A scenario of the catalogue: its knobs, and how to build a run from validated values.</summary>
 public interface IScenario

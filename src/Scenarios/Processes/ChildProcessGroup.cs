@@ -3,6 +3,7 @@ using System.Globalization;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
+using Playground.Shared.Text;
 
 namespace Playground.Scenarios.Processes;
 
@@ -20,13 +21,13 @@ public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bo
 
     public bool Crashed => ExitCode != 0 && !Expected;
 
-    public string Describe() => ExitCode switch
+    public Msg Describe() => ExitCode switch
     {
-        GarbledOutput => $"{Name} (pid {Pid}) wrote output that is not event frames and was stopped",
-        ActorFailed => $"{Name} (pid {Pid}) failed with an error (exit code {ExitCode})",
-        134 => $"{Name} (pid {Pid}) aborted (signal 6, SIGABRT)",
-        _ when Signal is { } sig => $"{Name} (pid {Pid}) was killed by signal {sig} ({SignalName(sig)})",
-        _ => $"{Name} (pid {Pid}) exited with code {ExitCode}",
+        GarbledOutput => Msg.Of("child.garbled", ("name", Name), ("pid", Pid)),
+        ActorFailed => Msg.Of("child.failed", ("name", Name), ("pid", Pid), ("code", ExitCode)),
+        134 => Msg.Of("child.aborted", ("name", Name), ("pid", Pid)),
+        _ when Signal is { } sig => Msg.Of("child.killed", ("name", Name), ("pid", Pid), ("signal", sig), ("signalName", SignalName(sig))),
+        _ => Msg.Of("child.exited", ("name", Name), ("pid", Pid), ("code", ExitCode)),
     };
 
     private static string SignalName(int sig) => sig switch

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Scenarios.ProducerConsumer;
 
@@ -9,8 +10,9 @@ namespace Playground.Scenarios.ProducerConsumer;
 /// </summary>
 public static class ProducerConsumerInvariant
 {
-    public const string Statement = "Every item produced is consumed exactly once, and the queue depth never exceeds its capacity.";
+    public static Msg Statement { get; } = Msg.Of("pc.invariant");
     private const int MaxNamed = 10;
+    private const int MaxMarked = 500;
 
     /// <param name="produced">Items the producers put.</param>
     /// <param name="consumed">Items the consumers got (sentinels excluded).</param>
@@ -47,49 +49,54 @@ public static class ProducerConsumerInvariant
         }
 
         var lost = times.Where(kv => kv.Value == 0).Select(kv => kv.Key).Order().ToList();
-        var evidence = new List<string>();
+        var evidence = new List<Msg>();
+        var marked = new List<long>();
         var held = true;
 
         if (duplicates.Count > 0)
         {
             held = false;
-            evidence.Add($"{duplicates.Count} item(s) consumed more than once: " +
-                string.Join(", ", duplicates.Take(MaxNamed).Select(kv => $"item {kv.Key} ×{kv.Value}")) + More(duplicates.Count));
+            var named = duplicates.Take(MaxNamed)
+                .Select(kv => (object)Msg.Of("pc.evidence.duplicate", ("item", kv.Key), ("times", kv.Value))).ToList();
+            evidence.Add(Msg.Of("pc.evidence.duplicates", ("count", duplicates.Count), ("items", named), ("more", More(duplicates.Count))));
+            marked.AddRange(duplicates.Keys.Take(MaxMarked));
         }
 
         if (unknown.Count > 0)
         {
             held = false;
-            evidence.Add($"{unknown.Count} item(s) consumed that were never produced: " + Names(unknown));
+            evidence.Add(Msg.Of("pc.evidence.unknown", ("count", unknown.Count), ("items", Named(unknown)), ("more", More(unknown.Count))));
         }
 
         if (complete && lost.Count > 0)
         {
             held = false;
-            evidence.Add($"{lost.Count} item(s) produced but never consumed (lost): " + Names(lost));
+            evidence.Add(Msg.Of("pc.evidence.lost", ("count", lost.Count), ("items", Named(lost)), ("more", More(lost.Count))));
+            marked.AddRange(lost.Take(MaxMarked));
         }
 
         if (capacity > 0 && maxDepth > capacity)
         {
             held = false;
-            evidence.Add($"the queue held {maxDepth} items, more than its capacity of {capacity}");
+            evidence.Add(Msg.Of("pc.evidence.overflow", ("depth", maxDepth), ("capacity", capacity)));
         }
 
         if (held)
         {
             evidence.Add(complete
-                ? $"all {producedCount} items produced were consumed exactly once"
-                : $"the run was cut short: {consumedCount} of {producedCount} items produced were consumed, none twice; the rest were still in flight");
+                ? Msg.Of("pc.evidence.allConsumed", ("count", producedCount))
+                : Msg.Of("pc.evidence.cutShort", ("consumed", consumedCount), ("produced", producedCount)));
             evidence.Add(capacity > 0
-                ? $"highest queue depth {maxDepth} ≤ capacity {capacity}"
-                : $"highest queue depth {maxDepth} (unbounded queue)");
+                ? Msg.Of("pc.evidence.depth", ("depth", maxDepth), ("capacity", capacity))
+                : Msg.Of("pc.evidence.depthUnbounded", ("depth", maxDepth)));
         }
 
-        return new Verdict(held, Statement, evidence);
+        return new Verdict(held, Statement, evidence, marked.Count == 0 ? null : marked);
     }
 
-    private static string Names(IReadOnlyList<long> items) =>
-        string.Join(", ", items.Take(MaxNamed).Select(i => i.ToString(CultureInfo.InvariantCulture))) + More(items.Count);
+    // Item ids are names, not quantities: shown without group separators.
+    private static List<string> Named(IReadOnlyList<long> items) =>
+        items.Take(MaxNamed).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
 
-    private static string More(int count) => count > MaxNamed ? $" and {count - MaxNamed} more" : "";
+    private static object More(int count) => count > MaxNamed ? Msg.Of("list.more", ("count", count - MaxNamed)) : "";
 }

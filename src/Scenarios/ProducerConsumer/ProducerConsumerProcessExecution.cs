@@ -7,6 +7,7 @@ using Playground.Shared.Catalog;
 using Playground.Shared.Events;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Scenarios.ProducerConsumer;
 
@@ -102,8 +103,8 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
         }
 
         var startup = exits.OrderBy(e => e.Actor).Where(e => !double.IsNaN(e.StartupMs)).Select(e =>
-            new RunMetric("startup:" + e.Name, $"Start-up of {e.Name} (pid {e.Pid}), spawn to first event", Math.Round(e.StartupMs, 2), "ms"));
-        var failure = crash is null ? null : crash.Describe() + "; the other processes were stopped and the run ended";
+            new RunMetric("startup:" + e.Name, Msg.Of("metric.startup", ("name", e.Name), ("pid", e.Pid)), Math.Round(e.StartupMs, 2), Msg.Of("unit.ms")));
+        var failure = crash is null ? null : Msg.Of("child.peersStopped", ("crash", crash.Describe()));
         return ProducerConsumerReport.Build(s, produced, consumedAll, maxDepth, polls.Sum(), complete, wallSeconds, counts, startup, failure);
     }
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Playground.Shared.Text;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Primitives;
 using Playground.Shared.Runs;
@@ -23,45 +23,42 @@ public static class ProducerConsumerReport
     /// <param name="failure">Why the run could not finish, if it could not.</param>
     public static ScenarioOutcome Build(ProducerConsumerSettings s, IReadOnlyCollection<long> produced, IReadOnlyCollection<long> consumed,
         int maxDepth, long wastedPolls, bool complete, double wallSeconds, IReadOnlyList<long> counts,
-        IEnumerable<RunMetric>? modeMetrics = null, string? failure = null)
+        IEnumerable<RunMetric>? modeMetrics = null, Msg? failure = null)
     {
         var verdict = ProducerConsumerInvariant.Check(produced, consumed, maxDepth, s.Capacity, complete);
         var metrics = new List<RunMetric>
         {
-            new("produced", "Items produced", produced.Count),
-            new("consumed", "Items consumed", consumed.Count),
-            new("maxDepth", "Highest queue depth", maxDepth),
-            new("capacity", "Queue capacity", s.Capacity, s.Capacity == 0 ? "unbounded" : null),
+            new("produced", Msg.Of("pc.metric.produced"), produced.Count),
+            new("consumed", Msg.Of("pc.metric.consumed"), consumed.Count),
+            new("maxDepth", Msg.Of("pc.metric.maxDepth"), maxDepth),
+            new("capacity", Msg.Of("pc.metric.capacity"), s.Capacity, s.Capacity == 0 ? Msg.Of("unit.unbounded") : null),
         };
         metrics.AddRange(modeMetrics ?? []);
         if (s.Shutdown == ShutdownStyle.Poll)
         {
-            metrics.Add(new RunMetric("wastedPolls", "Wasted polls", wastedPolls));
+            metrics.Add(new RunMetric("wastedPolls", Msg.Of("pc.metric.wastedPolls"), wastedPolls));
         }
 
         var notes = Notes(s, verdict, wastedPolls);
         if (failure is not null)
         {
-            notes.Add(failure + ".");
+            notes.Add(Msg.Of("note.failure", ("reason", failure)));
         }
 
-        return new ScenarioOutcome(wallSeconds > 0 ? consumed.Count / wallSeconds : 0, "items/s", metrics, verdict, notes, counts, failure);
+        return new ScenarioOutcome(wallSeconds > 0 ? consumed.Count / wallSeconds : 0, Msg.Of("unit.itemsPerSecond"), metrics, verdict, notes, counts, failure);
     }
 
-    private static List<string> Notes(ProducerConsumerSettings s, Verdict verdict, long wastedPolls)
+    private static List<Msg> Notes(ProducerConsumerSettings s, Verdict verdict, long wastedPolls)
     {
-        var notes = new List<string>();
+        var notes = new List<Msg>();
         if (s.Shutdown == ShutdownStyle.Poll)
         {
-            notes.Add(string.Format(CultureInfo.InvariantCulture,
-                "Consumers looked into an empty queue {0} times instead of blocking until an item arrived.", wastedPolls));
+            notes.Add(Msg.Of("pc.note.polls", ("polls", wastedPolls)));
         }
 
         if (!verdict.Held && s.QueueKind == QueueKind.Lifo && s.Shutdown == ShutdownStyle.Sentinel)
         {
-            notes.Add("A LIFO queue hands out the newest item first: the stop markers put after the last item came out " +
-                "before the items still waiting under them, so consumers stopped early and those items were never eaten. " +
-                "Sentinels need a queue that keeps them behind the work (FIFO), or a joinable queue.");
+            notes.Add(Msg.Of("pc.note.lifo"));
         }
 
         return notes;

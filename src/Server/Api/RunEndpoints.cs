@@ -3,6 +3,7 @@ using System.Text.Json;
 using Playground.Server.Runs;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Api;
 
@@ -30,8 +31,8 @@ public static class RunEndpoints
 
             if (!runs.Cancel(id))
             {
-                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Run already ended",
-                    detail: $"Run '{id}' already ended ({run.ToInfo().State.ToString().ToLowerInvariant()}); there is nothing to cancel.");
+                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: Msg.Of("api.title.runEnded").Format(),
+                    detail: Msg.Of("api.runEnded", ("id", id), ("state", Msg.Of("state." + run.ToInfo().State.ToString().ToLowerInvariant()))).Format());
             }
 
             return Results.Accepted($"/api/runs/{id}", run.ToInfo());
@@ -54,8 +55,7 @@ public static class RunEndpoints
     {
         if (body is null)
         {
-            return Results.Problem(statusCode: 400, title: "Missing body",
-                detail: "POST a JSON object {\"scenario\": \"producer-consumer\", \"parameters\": {...}}.");
+            return Results.Problem(statusCode: 400, title: Msg.Of("api.title.missingBody").Format(), detail: Msg.Of("api.missingBody").Format());
         }
 
         var errors = new List<ParameterError>();
@@ -71,7 +71,7 @@ public static class RunEndpoints
                     raw[name] = value.GetString();
                     break;
                 default:
-                    errors.Add(new ParameterError(name, $"{ParameterValidator.Clip(name)} must be a number or a string, not {value.ValueKind.ToString().ToLowerInvariant()}"));
+                    errors.Add(new ParameterError(ParameterValidator.Clip(name), Msg.Of("api.notNumberOrString", ("field", ParameterValidator.Clip(name)), ("kind", value.ValueKind.ToString().ToLowerInvariant()))));
                     break;
             }
         }
@@ -94,20 +94,20 @@ public static class RunEndpoints
             case StartRefusal.Busy:
                 var seconds = (int)Math.Ceiling((result.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds);
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs", detail: result.Message);
+                return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: Msg.Of("api.title.busy").Format(), detail: result.Message?.Format());
             default:
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Run too large", detail: result.Message);
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: Msg.Of("api.title.tooLarge").Format(), detail: result.Message?.Format());
         }
     }
 
     private static IResult Validation(IEnumerable<ParameterError> errors) =>
         Results.ValidationProblem(
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-            title: "Invalid parameters");
+            title: Msg.Of("api.title.invalid").Format());
 
     private static IResult NotFound(string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown run",
-            detail: $"There is no run '{ParameterValidator.Clip(id)}'; finished runs are kept for a limited time.");
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: Msg.Of("api.title.unknownRun").Format(),
+            detail: Msg.Of("api.unknownRun", ("id", ParameterValidator.Clip(id))).Format());
 
     /// <summary>Who a run belongs to for the per-client cap: a header the caller sets, else its address.</summary>
     internal static string ClientId(HttpContext http)

@@ -1,6 +1,7 @@
 using Playground.Server.Runs;
 using Playground.Shared.Catalog;
 using Playground.Shared.Parameters;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Api;
 
@@ -39,8 +40,8 @@ public static class ScenarioEndpoints
         group.MapGet("/{id}", (string id, ScenarioGallery gallery) =>
             gallery.Scenarios.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase)) is { } s
                 ? Results.Ok(ToDto(s))
-                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown scenario",
-                    detail: $"There is no scenario '{ParameterValidator.Clip(id)}'."));
+                : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: Msg.Of("api.title.unknownScenario").Format(),
+                    detail: Msg.Of("api.unknownScenario", ("id", ParameterValidator.Clip(id))).Format()));
         return app;
     }
 

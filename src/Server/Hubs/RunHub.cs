@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Playground.Server.Runs;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Hubs;
 
@@ -32,12 +33,12 @@ public sealed class RunHub : Hub<IRunClient>
     {
         if (request is null)
         {
-            throw new HubException("Start needs a request: {scenario, parameters}.");
+            throw new HubException(Msg.Of("hub.needRequest").Format());
         }
 
         if (!TakeStartSlot())
         {
-            throw new HubException($"Too many starts: at most {StartsPerWindow} every {StartWindow.TotalSeconds:0} s per connection.");
+            throw new HubException(Msg.Of("hub.tooManyStarts", ("max", StartsPerWindow), ("seconds", StartWindow.TotalSeconds)).Format());
         }
 
         var result = _runs.Start(request, ClientId());
@@ -72,7 +73,7 @@ public sealed class RunHub : Hub<IRunClient>
 
     private Run FindRun(string runId) =>
         (runId is { Length: > 0 and <= 64 } ? _runs.Find(runId) : null)
-        ?? throw new HubException($"There is no run '{ParameterValidator.Clip(runId ?? "")}'; it may have expired.");
+        ?? throw new HubException(Msg.Of("hub.noRun", ("id", ParameterValidator.Clip(runId ?? ""))).Format());
 
     private string ClientId()
     {

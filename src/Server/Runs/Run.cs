@@ -2,6 +2,7 @@ using Playground.Scenarios.Engine;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Runs;
 
@@ -40,7 +41,7 @@ public sealed class Run
     public DateTimeOffset? EndedAt { get; private set; }
     public RunState State { get; private set; } = RunState.Queued;
     public int? QueuePosition { get; private set; }
-    public string? Reason { get; private set; }
+    public Msg? Reason { get; private set; }
     public RunSummary? Summary { get; private set; }
     public CancellationTokenSource Cancellation { get; } = new();
 
@@ -124,7 +125,7 @@ public sealed class Run
     }
 
     /// <summary>Moves to a final state once; later calls are ignored.</summary>
-    public bool Finish(RunState state, string? reason, RunSummary? summary)
+    public bool Finish(RunState state, Msg? reason, RunSummary? summary)
     {
         lock (Gate)
         {

@@ -8,6 +8,7 @@ using Playground.Shared.Catalog;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Runs;
 
@@ -64,13 +65,13 @@ public sealed partial class RunManager : IDisposable
         if (ScenarioCatalog.Coming.FirstOrDefault(c => string.Equals(c.Id, request.Scenario, StringComparison.OrdinalIgnoreCase)) is { } coming
             && !_scenarios.TryGet(coming.Id, out _))
         {
-            return Invalid([new ParameterError("scenario", $"'{coming.Id}' ({coming.Name}) is coming but cannot run yet")]);
+            return Invalid([new ParameterError("scenario", Msg.Of("scenario.coming", ("id", coming.Id), ("name", ScenarioTexts.Name(coming))))]);
         }
 
         if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
         {
             var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
-            return Invalid([new ParameterError("scenario", $"unknown scenario '{ParameterValidator.Clip(request.Scenario ?? "")}'; runnable scenarios: {known}")]);
+            return Invalid([new ParameterError("scenario", Msg.Of("scenario.unknown", ("id", ParameterValidator.Clip(request.Scenario ?? "")), ("known", known)))]);
         }
 
         var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);
@@ -80,38 +81,15 @@ public sealed partial class RunManager : IDisposable
         }
 
         var plan = scenario.Plan(validation.Values);
-        if (plan.Actors > _options.MaxActorsPerRun)
+        var processes = IsProcesses(validation.Values);
+        if (processes && _worker.Command is null)
         {
-            return TooLarge($"this setup needs {plan.Actors} actors; a run may have at most {_options.MaxActorsPerRun}");
+            return Invalid([new ParameterError(CommonParameters.Mode, Msg.Of("mode.unavailable", ("status", _worker.Status)))]);
         }
 
-        if (plan.Items > _options.MaxItemsPerRun)
+        if (Limits(scenario.Descriptor, plan, processes).FirstOrDefault() is { } limit)
         {
-            return TooLarge($"this setup moves {plan.Items} items; a run may move at most {_options.MaxItemsPerRun}");
-        }
-
-        if (plan.EstimatedSeconds > _options.MaxDurationSeconds)
-        {
-            return TooLarge(string.Format(CultureInfo.InvariantCulture,
-                "this setup would take at least {0:0.#} s; runs are limited to {1:0.#} s: lower the item count or the time scale",
-                plan.EstimatedSeconds, _options.MaxDurationSeconds));
-        }
-
-        var processes = validation.Values.Values.TryGetValue(CommonParameters.Mode, out var mode) && RunModes.Processes.Equals(mode);
-        if (processes)
-        {
-            if (_worker.Command is null)
-            {
-                return Invalid([new ParameterError(CommonParameters.Mode, "processes mode is unavailable on this server: " + _worker.Status)]);
-            }
-
-            // One process per actor, plus the holder that keeps the run's process group.
-            var needed = plan.Actors + 1;
-            if (needed > _processes.MaxProcessesPerRun || needed > _processes.MaxProcessesTotal)
-            {
-                return TooLarge($"this setup needs {needed} processes (one per actor and one for the run's process group); " +
-                    $"a run may start at most {Math.Min(_processes.MaxProcessesPerRun, _processes.MaxProcessesTotal)}");
-            }
+            return TooLarge(limit.Text);
         }
 
         Run run;
@@ -123,20 +101,20 @@ public sealed partial class RunManager : IDisposable
                 var inUse = _active.Concat(_queue).Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors + 1);
                 if (inUse + plan.Actors + 1 > _processes.MaxProcessesTotal)
                 {
-                    return Busy($"the server is running {inUse} child processes; at most {_processes.MaxProcessesTotal} may run at once", TimeSpan.FromSeconds(10));
+                    return Busy(Msg.Of("busy.processes", ("inUse", inUse), ("max", _processes.MaxProcessesTotal)), TimeSpan.FromSeconds(10));
                 }
             }
 
             var mine = _active.Count(r => r.ClientId == clientId) + _queue.Count(r => r.ClientId == clientId);
             if (mine >= _options.MaxRunsPerClient)
             {
-                return Busy($"you already have {mine} run(s) queued or running; the limit is {_options.MaxRunsPerClient} at a time", TimeSpan.FromSeconds(5));
+                return Busy(Msg.Of("busy.client", ("mine", mine), ("max", _options.MaxRunsPerClient)), TimeSpan.FromSeconds(5));
             }
 
             var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
             if (!startNow && _queue.Count >= _options.MaxQueuedRuns)
             {
-                return Busy($"the server is busy: {_active.Count} runs are running and {_queue.Count} are waiting", TimeSpan.FromSeconds(10));
+                return Busy(Msg.Of("busy.server", ("active", _active.Count), ("queued", _queue.Count)), TimeSpan.FromSeconds(10));
             }
 
             var id = NewId();
@@ -180,7 +158,7 @@ public sealed partial class RunManager : IDisposable
 
         if (wasQueued)
         {
-            run.Finish(RunState.Cancelled, "cancelled before it started", null);
+            run.Finish(RunState.Cancelled, Msg.Of("reason.cancelledBeforeStart"), null);
             Notify(run);
         }
         else
@@ -238,7 +216,7 @@ public sealed partial class RunManager : IDisposable
         {
             _active.Remove(run);
             Log.Failed(_logger, ex);
-            run.Finish(RunState.Failed, "the run could not be started: " + ex.Message, null);
+            run.Finish(RunState.Failed, Msg.Of("reason.startFailed", ("error", ex.Message)), null);
             return false;
         }
     }
@@ -280,7 +258,7 @@ public sealed partial class RunManager : IDisposable
         finally
         {
             var end = System.Diagnostics.Stopwatch.GetTimestamp();
-            string? reason;
+            Msg? reason;
             RunState state;
             if (failure is null && outcome?.Failure is { } crashed)
             {
@@ -290,15 +268,15 @@ public sealed partial class RunManager : IDisposable
             else if (failure is not null)
             {
                 state = RunState.Failed;
-                reason = "an actor failed: " + (failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message);
+                reason = Msg.Of("reason.actorFailed", ("error", failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message));
                 Log.Failed(_logger, failure);
             }
             else if (token.IsCancellationRequested)
             {
                 state = RunState.Cancelled;
                 reason = run.CancelRequested
-                    ? "cancelled"
-                    : string.Format(CultureInfo.InvariantCulture, "stopped at the {0:0.#} s deadline", _options.MaxDurationSeconds);
+                    ? Msg.Of("reason.cancelled")
+                    : Msg.Of("reason.deadline", ("seconds", _options.MaxDurationSeconds));
             }
             else
             {
@@ -315,7 +293,7 @@ public sealed partial class RunManager : IDisposable
             {
                 Log.Failed(_logger, ex);
                 state = RunState.Failed;
-                reason = "the run's summary could not be built: " + ex.Message;
+                reason = Msg.Of("reason.summaryFailed", ("error", ex.Message));
             }
 
             run.Finish(state, reason, summary);
@@ -367,12 +345,61 @@ public sealed partial class RunManager : IDisposable
         }
     }
 
+    /// <summary>The size of a setup and every hard cap it goes over, for the form to show before Run.</summary>
+    public SetupCheck? Check(RunStartRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
+        {
+            return null;
+        }
+
+        var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);
+        if (!validation.IsValid)
+        {
+            return null;
+        }
+
+        var plan = scenario.Plan(validation.Values);
+        return new SetupCheck(plan.Actors, plan.Items, plan.EstimatedSeconds,
+            Limits(scenario.Descriptor, plan, IsProcesses(validation.Values)).ToList());
+    }
+
+    private static bool IsProcesses(ParameterValues values) =>
+        values.Values.TryGetValue(CommonParameters.Mode, out var mode) && RunModes.Processes.Equals(mode);
+
+    // The hard caps a setup can break; waiting never lifts these, changing the setup does.
+    private IEnumerable<SetupLimit> Limits(ScenarioDescriptor scenario, RunPlan plan, bool processes)
+    {
+        if (plan.Actors > _options.MaxActorsPerRun)
+        {
+            yield return new SetupLimit(Msg.Of("limit.actors", ("actors", plan.Actors), ("max", _options.MaxActorsPerRun)), scenario.ActorFields);
+        }
+
+        if (plan.Items > _options.MaxItemsPerRun)
+        {
+            yield return new SetupLimit(Msg.Of("limit.items", ("items", plan.Items), ("max", _options.MaxItemsPerRun)), scenario.ItemFields);
+        }
+
+        if (plan.EstimatedSeconds > _options.MaxDurationSeconds)
+        {
+            yield return new SetupLimit(Msg.Of("limit.duration", ("seconds", plan.EstimatedSeconds), ("max", _options.MaxDurationSeconds)), scenario.DurationFields);
+        }
+
+        // One process per actor, plus the holder that keeps the run's process group.
+        var needed = plan.Actors + 1;
+        var maxProcesses = Math.Min(_processes.MaxProcessesPerRun, _processes.MaxProcessesTotal);
+        if (processes && needed > maxProcesses)
+        {
+            yield return new SetupLimit(Msg.Of("limit.processes", ("needed", needed), ("max", maxProcesses)), [.. scenario.ActorFields, CommonParameters.Mode]);
+        }
+    }
+
     private static StartResult Invalid(IReadOnlyList<ParameterError> errors) =>
-        new(null, StartRefusal.Invalid, string.Join("; ", errors.Select(e => e.Message)), errors, null);
+        new(null, StartRefusal.Invalid, errors.Count == 1 ? errors[0].Text : null, errors, null);
 
-    private static StartResult TooLarge(string message) => new(null, StartRefusal.TooLarge, message, [], null);
+    private static StartResult TooLarge(Msg message) => new(null, StartRefusal.TooLarge, message, [], null);
 
-    private static StartResult Busy(string message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
+    private static StartResult Busy(Msg message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
 
     private static string NewId()
     {
@@ -410,7 +437,7 @@ public sealed partial class RunManager : IDisposable
 
         foreach (var run in queued)
         {
-            run.Finish(RunState.Cancelled, "the server is shutting down", null);
+            run.Finish(RunState.Cancelled, Msg.Of("reason.shuttingDown"), null);
         }
 
         foreach (var t in threads)

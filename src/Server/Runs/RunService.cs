@@ -19,6 +19,8 @@ public sealed class RunService : IRunService
 
     public StartResult Start(RunStartRequest request, string clientId) => _runs.Start(request, clientId);
 
+    public SetupCheck? Check(RunStartRequest request) => _runs.Check(request);
+
     public bool Cancel(string runId) => _runs.Cancel(runId);
 
     public RunInfo? Get(string runId) => _runs.Find(runId)?.ToInfo();

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using Playground.Shared.Text;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Runs;
@@ -19,13 +19,11 @@ public static class Summaries
             Round(times[i].BusyMs), Round(times[i].BlockedMs), Round(times[i].SleepMs),
             times[i].Waits, times[i].Polls)).ToList();
         var wallMs = (endTimestamp - recorder.StartTimestamp) * 1000.0 / Stopwatch.Frequency;
-        var notes = new List<string>(outcome.Notes);
+        var notes = new List<Msg>(outcome.Notes);
         var dropped = recorder.Dropped;
         if (dropped > 0)
         {
-            notes.Add(string.Format(CultureInfo.InvariantCulture,
-                "The event log is capped at {0:N0} events: {1:N0} later events were not recorded, so the timeline ends early. The verdict is still checked on every item.",
-                recorder.MaxEvents, dropped));
+            notes.Add(Msg.Of("note.truncated", ("max", recorder.MaxEvents), ("dropped", dropped)));
         }
 
         return new RunSummary(Round(wallMs), Math.Round(outcome.Throughput, 2), outcome.ThroughputUnit, recorder.Count, dropped,

@@ -9,6 +9,10 @@ public static class CommonParameters
     public const string Seed = "seed";
     public const string TimeScale = "timeScale";
 
+    /// <summary>True for a knob every scenario shares (its texts are shared too).</summary>
+    public static bool IsCommon(string name) =>
+        name is Mode or Seed or TimeScale;
+
     public static ParameterSpec ModeSpec(IReadOnlyList<string> modes) => new()
     {
         Name = Mode,

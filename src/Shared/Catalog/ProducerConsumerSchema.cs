@@ -32,6 +32,9 @@ public static class ProducerConsumerSchema
         NameZh = "包子 · 生产者消费者",
         Summary = "A cook makes meat buns into a small basket while eaters take them out. Watch who waits on a full basket and who waits on an empty one.",
         Modes = [RunModes.Threads, RunModes.Processes],
+        ActorFields = [Producers, Consumers],
+        ItemFields = [Producers, Items],
+        DurationFields = [Items, ProduceDelay, ConsumeDelay, Consumers, CommonParameters.TimeScale],
         Parameters =
         [
             new ParameterSpec

@@ -24,6 +24,12 @@ public sealed record ScenarioDescriptor
     /// <summary>False for scenarios shown in the gallery as coming.</summary>
     public bool Available { get; init; } = true;
     public IReadOnlyList<ParameterSpec> Parameters { get; init; } = [];
+    /// <summary>Knobs that set how many actors a run starts (named when a cap on actors is hit).</summary>
+    public IReadOnlyList<string> ActorFields { get; init; } = [];
+    /// <summary>Knobs that set how many items a run moves.</summary>
+    public IReadOnlyList<string> ItemFields { get; init; } = [];
+    /// <summary>Knobs that set how long a run takes.</summary>
+    public IReadOnlyList<string> DurationFields { get; init; } = [];
 
     public ParameterSpec? Find(string name) =>
         Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));

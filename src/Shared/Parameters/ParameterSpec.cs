@@ -1,4 +1,5 @@
 using System.Globalization;
+using Playground.Shared.Text;
 
 namespace Playground.Shared.Parameters;
 
@@ -46,16 +47,27 @@ public sealed record ParameterSpec
         _ => "choice",
     };
 
-    /// <summary>Human text of the allowed range, used in every error message.</summary>
-    public string AllowedText => Type switch
+    /// <summary>What values are allowed, named in every error message ("an integer from 1 to 16").</summary>
+    public Msg Allowed => Type switch
     {
-        ParameterType.Choice => "one of " + string.Join(", ", Options.Select(o => o.Value)),
-        ParameterType.Integer => $"an integer from {Format(Min)} to {Format(Max)}{UnitSuffix}",
-        _ => $"a number from {Format(Min)} to {Format(Max)}{UnitSuffix}",
+        ParameterType.Choice => Msg.Of("allowed.choice", ("options", string.Join(", ", Options.Select(o => o.Value)))),
+        ParameterType.Integer => Range("allowed.integer"),
+        _ => Range("allowed.number"),
     };
 
-    private string UnitSuffix => string.IsNullOrEmpty(Unit) ? "" : " " + Unit;
+    /// <summary>The unit as a message ("s" reads 秒 in Chinese), or null when the knob has none.</summary>
+    public Msg? UnitText => string.IsNullOrEmpty(Unit) ? null : Msg.Of(UnitKey(Unit));
 
-    internal static string Format(double? v) =>
-        v is null ? "?" : v.Value.ToString("0.####", CultureInfo.InvariantCulture);
+    /// <summary>The message key of a unit symbol.</summary>
+    public static string UnitKey(string unit) => unit switch
+    {
+        "s" => "unit.s",
+        "ms" => "unit.ms",
+        "×" => "unit.times",
+        _ => "unit." + unit,
+    };
+
+    private Msg Range(string key) => UnitText is { } unit
+        ? Msg.Of(key + "Unit", ("min", Min ?? double.NaN), ("max", Max ?? double.NaN), ("unit", unit))
+        : Msg.Of(key, ("min", Min ?? double.NaN), ("max", Max ?? double.NaN));
 }

@@ -1,10 +1,16 @@
 using System.Globalization;
+using System.Text;
 using Playground.Shared.Catalog;
+using Playground.Shared.Text;
 
 namespace Playground.Shared.Parameters;
 
-/// <summary>A problem with one field, worded for the person who typed it.</summary>
-public sealed record ParameterError(string Field, string Message);
+/// <summary>A problem with one field, as a message formatted in the reader's language where shown.</summary>
+public sealed record ParameterError(string Field, Msg Text)
+{
+    /// <summary>The message in the current UI culture.</summary>
+    public string Message => Text.Format();
+}
 
 /// <summary>The outcome of validating raw knob values.</summary>
 public sealed record ValidationResult(ParameterValues Values, IReadOnlyList<ParameterError> Errors)
@@ -22,25 +28,32 @@ public static class ParameterValidator
 
     /// <summary>
     /// Validates <paramref name="raw"/> against the scenario's specs. Missing knobs take their
-    /// defaults. A bad or unknown knob yields an error naming the field and what is allowed; the
-    /// returned values then hold the default for that knob, so a caller may still show a form.
+    /// defaults. A bad knob yields an error naming the field and what is allowed; unknown names
+    /// yield one error however many there are. The returned values then hold the default for a
+    /// bad knob, so a caller may still show a form.
     /// </summary>
     public static ValidationResult Validate(ScenarioDescriptor scenario, IReadOnlyDictionary<string, string?>? raw)
     {
         var errors = new List<ParameterError>();
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        var unknown = new List<string>();
         var given = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (raw is not null)
+        foreach (var (key, text) in raw ?? new Dictionary<string, string?>())
         {
-            foreach (var (key, value) in raw)
+            if (scenario.Find(key) is null)
             {
-                given[key] = value;
+                unknown.Add(key);
+            }
+            else
+            {
+                given[key] = text;
             }
         }
 
         foreach (var spec in scenario.Parameters)
         {
-            if (!given.Remove(spec.Name, out var text) || text is null)
+            var text = given.GetValueOrDefault(spec.Name);
+            if (text is null)
             {
                 values[spec.Name] = spec.DefaultValue;
                 continue;
@@ -52,82 +65,113 @@ public static class ParameterValidator
             }
             else
             {
-                errors.Add(new ParameterError(spec.Name, message));
+                errors.Add(new ParameterError(spec.Name, message!));
                 values[spec.Name] = spec.DefaultValue;
             }
         }
 
-        foreach (var unknown in given.Keys.Order(StringComparer.Ordinal))
+        if (unknown.Count > 0)
         {
-            var known = string.Join(", ", scenario.Parameters.Select(p => p.Name));
-            errors.Add(new ParameterError(Clip(unknown),
-                $"'{Clip(unknown)}' is not a parameter of {scenario.Id}; known parameters: {known}"));
+            // One error, however many names were sent: the reply never grows with the input.
+            var first = unknown.Min(StringComparer.Ordinal)!;
+            var names = string.Join(", ", scenario.Parameters.Select(p => p.Name));
+            errors.Add(new ParameterError(Clip(first), unknown.Count == 1
+                ? Msg.Of("validation.unknown", ("name", Clip(first)), ("scenario", scenario.Id), ("known", names))
+                : Msg.Of("validation.unknownMany", ("name", Clip(first)), ("more", unknown.Count - 1), ("scenario", scenario.Id), ("known", names))));
         }
 
         return new ValidationResult(new ParameterValues(values), errors);
     }
 
-    /// <summary>Checks one raw value against one spec.</summary>
-    public static bool TryParse(ParameterSpec spec, string text, out object value, out string message)
+    /// <summary>Checks one raw value against one spec; the message is null when the value is allowed.</summary>
+    public static bool TryParse(ParameterSpec spec, string text, out object value, out Msg? message)
     {
         value = spec.DefaultValue;
-        text = text.Trim();
+        message = null;
+        text = Normalize(text);
+        var field = spec.Name;
         if (text.Length > MaxValueLength)
         {
-            message = $"{spec.Name} is too long; it must be {spec.AllowedText}";
+            message = Msg.Of("validation.tooLong", ("field", field), ("allowed", spec.Allowed));
             return false;
         }
 
-        switch (spec.Type)
+        if (text.Length == 0)
         {
-            case ParameterType.Choice:
-                var option = spec.Options.FirstOrDefault(o => string.Equals(o.Value, text, StringComparison.OrdinalIgnoreCase));
-                if (option is null)
-                {
-                    message = $"{spec.Name} must be {spec.AllowedText} (got '{text}')";
-                    return false;
-                }
-
-                value = option.Value;
-                message = "";
-                return true;
-
-            case ParameterType.Integer:
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var whole)
-                    || double.IsNaN(whole) || double.IsInfinity(whole) || Math.Floor(whole) != whole)
-                {
-                    message = $"{spec.Name} must be {spec.AllowedText} (got '{text}')";
-                    return false;
-                }
-
-                if (!InRange(spec, whole))
-                {
-                    message = $"{spec.Name} must be {spec.AllowedText} (got {text})";
-                    return false;
-                }
-
-                value = (long)whole;
-                message = "";
-                return true;
-
-            default:
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                    || double.IsNaN(number) || double.IsInfinity(number))
-                {
-                    message = $"{spec.Name} must be {spec.AllowedText} (got '{text}')";
-                    return false;
-                }
-
-                if (!InRange(spec, number))
-                {
-                    message = $"{spec.Name} must be {spec.AllowedText} (got {text})";
-                    return false;
-                }
-
-                value = number;
-                message = "";
-                return true;
+            message = Msg.Of("validation.empty", ("field", field), ("allowed", spec.Allowed));
+            return false;
         }
+
+        if (spec.Type == ParameterType.Choice)
+        {
+            var option = spec.Options.FirstOrDefault(o => string.Equals(o.Value, text, StringComparison.OrdinalIgnoreCase));
+            if (option is null)
+            {
+                message = Msg.Of("validation.choice", ("field", field), ("allowed", spec.Allowed), ("text", text));
+                return false;
+            }
+
+            value = option.Value;
+            return true;
+        }
+
+        if (text.Contains(',', StringComparison.Ordinal))
+        {
+            // "0,5" is half in much of the world and 5 to the invariant parser: refuse it, never misread it.
+            message = Msg.Of("validation.comma", ("field", field), ("text", text));
+            return false;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            || double.IsNaN(number) || double.IsInfinity(number))
+        {
+            message = Msg.Of("validation.notNumber", ("field", field), ("allowed", spec.Allowed), ("text", text));
+            return false;
+        }
+
+        if (spec.Type == ParameterType.Integer && Math.Floor(number) != number)
+        {
+            message = Msg.Of("validation.notInteger", ("field", field), ("allowed", spec.Allowed), ("text", text));
+            return false;
+        }
+
+        if (!InRange(spec, number))
+        {
+            message = Msg.Of("validation.outOfRange", ("field", field), ("allowed", spec.Allowed), ("text", text));
+            return false;
+        }
+
+        value = spec.Type == ParameterType.Integer ? (object)(long)number : number;
+        return true;
+    }
+
+    /// <summary>
+    /// Trims and turns full-width forms typed with a Chinese input method (１２，０．５) into their
+    /// ASCII forms, so they are either read exactly as meant or refused with a reason.
+    /// </summary>
+    public static string Normalize(string text)
+    {
+        text = text.Trim().Trim('\u3000');
+        StringBuilder? sb = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var mapped = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0), // full-width ASCII block: ０-９ ． － ＋ ， ｅ
+                '\u3002' => '.', // 。 typed for a decimal point
+                '\u3001' => ',', // 、
+                _ => c,
+            };
+            if (mapped != c)
+            {
+                sb ??= new StringBuilder(text, 0, i, text.Length);
+            }
+
+            sb?.Append(mapped);
+        }
+
+        return sb?.ToString() ?? text;
     }
 
     private static bool InRange(ParameterSpec spec, double v) =>

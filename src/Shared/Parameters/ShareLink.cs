@@ -1,5 +1,6 @@
 using System.Text;
 using Playground.Shared.Catalog;
+using Playground.Shared.Text;
 
 namespace Playground.Shared.Parameters;
 
@@ -65,7 +66,7 @@ public static class ShareLink
                 var value = eq < 0 ? "" : Unescape(pair[(eq + 1)..]);
                 if (key is null || value is null)
                 {
-                    errors.Add(new ParameterError("link", $"the link has a malformed part '{ParameterValidator.Clip(pair, 40)}', which was ignored"));
+                    errors.Add(new ParameterError("link", Msg.Of("link.malformed", ("part", ParameterValidator.Clip(pair, 40)))));
                     continue;
                 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Playground.Shared.Events;
 using Playground.Shared.Parameters;
+using Playground.Shared.Text;
 
 namespace Playground.Shared.Runs;
 
@@ -27,25 +28,26 @@ public sealed record RunStartRequest(string Scenario, IReadOnlyDictionary<string
 public sealed record ActorInfo(int Id, string Name, string Role, int Pid, int? ThreadId);
 
 /// <summary>The invariant's verdict, with the evidence that supports it.</summary>
-public sealed record Verdict(bool Held, string Invariant, IReadOnlyList<string> Evidence);
+/// <param name="MarkedItems">Items the evidence is about (lost, duplicated), for the timeline to mark; at most a few hundred.</param>
+public sealed record Verdict(bool Held, Msg Invariant, IReadOnlyList<Msg> Evidence, IReadOnlyList<long>? MarkedItems = null);
 
 /// <summary>Per-actor figures of a finished run.</summary>
 public sealed record ActorSummary(int Actor, string Name, string Role, long Count, double BusyMs, double BlockedMs, double SleepMs, long Waits, long Polls);
 
 /// <summary>A named figure of the run ("maxDepth", "produced"...), with its label for people.</summary>
-public sealed record RunMetric(string Name, string Label, double Value, string? Unit = null);
+public sealed record RunMetric(string Name, Msg Label, double Value, Msg? Unit = null);
 
 /// <summary>What a finished run measured.</summary>
 public sealed record RunSummary(
     double WallMs,
     double Throughput,
-    string ThroughputUnit,
+    Msg ThroughputUnit,
     long EventCount,
     long TruncatedEvents,
     IReadOnlyList<ActorSummary> Actors,
     IReadOnlyList<RunMetric> Metrics,
     Verdict Verdict,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<Msg> Notes);
 
 /// <summary>A run as the API, the hub and the page see it.</summary>
 public sealed record RunInfo(
@@ -54,7 +56,7 @@ public sealed record RunInfo(
     IReadOnlyDictionary<string, object> Parameters,
     RunState State,
     int? QueuePosition,
-    string? Reason,
+    Msg? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
@@ -77,7 +79,7 @@ public enum StartRefusal
 public sealed record StartResult(
     RunInfo? Run,
     StartRefusal Refusal,
-    string? Message,
+    Msg? Message,
     IReadOnlyList<ParameterError> Errors,
     TimeSpan? RetryAfter)
 {
@@ -96,6 +98,13 @@ public sealed record EventBatch(
     RunInfo? Run,
     bool Final);
 
+/// <summary>A cap a setup goes over, and the knobs that put it there.</summary>
+public sealed record SetupLimit(Msg Text, IReadOnlyList<string> Fields);
+
+/// <summary>The size of a valid setup, shown before Run, with every cap it goes over.</summary>
+/// <param name="EstimatedSeconds">A rough lower bound of the run's wall time.</param>
+public sealed record SetupCheck(int Actors, long Items, double EstimatedSeconds, IReadOnlyList<SetupLimit> Limits);
+
 /// <summary>Calls the server makes on a hub client.</summary>
 public interface IRunClient
 {
@@ -112,6 +121,9 @@ public interface IRunService
     IReadOnlyList<Catalog.ScenarioDescriptor> Scenarios { get; }
 
     StartResult Start(RunStartRequest request, string clientId);
+
+    /// <summary>The size of a setup and the caps it goes over; null when the scenario or a value is not valid.</summary>
+    SetupCheck? Check(RunStartRequest request);
 
     /// <summary>Cancels a queued or running run; false when there is no such run or it already ended.</summary>
     bool Cancel(string runId);
