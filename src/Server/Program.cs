@@ -68,7 +68,11 @@ _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseSiteLanguages();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// Unknown pages get the site's own 404 page; the API and the hub keep problem details.
+app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"),
+    api => api.UseStatusCodePages());
+app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/hubs"),
+    site => site.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAntiforgery();
 app.MapStaticAssets();
 
