@@ -68,11 +68,11 @@ _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseSiteLanguages();
 app.UseExceptionHandler();
-// Unknown pages get the site's own 404 page; the API and the hub keep problem details.
+// Unknown pages get the site's own 404 page; the API and the hub answer with problem details
+// (written first, inside, so the page never replaces them).
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"),
     api => api.UseStatusCodePages());
-app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/hubs"),
-    site => site.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseAntiforgery();
 app.MapStaticAssets();
 

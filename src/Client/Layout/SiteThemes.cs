@@ -29,6 +29,13 @@ public static class SiteThemes
             Success = "#81c784",
             Warning = "#ffb74d",
             Error = "#ef9a9a",
+            // Light colours carry dark text, so filled buttons, chips and alerts stay readable.
+            PrimaryContrastText = "rgba(0,0,0,0.87)",
+            SecondaryContrastText = "rgba(0,0,0,0.87)",
+            InfoContrastText = "rgba(0,0,0,0.87)",
+            SuccessContrastText = "rgba(0,0,0,0.87)",
+            WarningContrastText = "rgba(0,0,0,0.87)",
+            ErrorContrastText = "rgba(0,0,0,0.87)",
             AppbarBackground = "#1a237e",
             AppbarText = "#ffffff",
             Background = "#121318",
