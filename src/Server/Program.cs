@@ -65,6 +65,7 @@ _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestLocalization(o => o.SetDefaultCulture("en").AddSupportedCultures("en", "zh-CN").AddSupportedUICultures("en", "zh-CN"));
 app.UseAntiforgery();
 app.MapStaticAssets();
 
