@@ -447,6 +447,7 @@ class Timeline {
     this.frame = 0;
     this.hover = null;
     this.pinned = false;
+    this.tipAbove = false;
     this.pointers = new Map();
     this.gesture = null;
     this.disposed = false;
@@ -478,16 +479,37 @@ class Timeline {
     this.scheme?.addEventListener?.('change', this.onSchemeChange);
     this.resizeObserver = new ResizeObserver(() => this.requestDraw());
     this.resizeObserver.observe(host);
+    this.paletteCheck = 0;
+    this.themeObserver = new MutationObserver(() => this.onClassMutation());
+    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['class'], subtree: true });
     this.requestDraw();
   }
 
   // --- theme --------------------------------------------------------------------------------
 
+  /** Reads the colours from CSS; true when they changed. */
   readPalette() {
     const style = getComputedStyle(this.host);
+    let changed = false;
     for (const [name, [prop, fallback]] of Object.entries(PALETTE)) {
-      this.colors[name] = style.getPropertyValue(prop).trim() || fallback;
+      const value = style.getPropertyValue(prop).trim() || fallback;
+      changed ||= this.colors[name] !== value;
+      this.colors[name] = value;
     }
+    return changed;
+  }
+
+  /** A class changed somewhere above (a theme switch on a wrapper): check the colours once per frame. */
+  onClassMutation() {
+    if (this.paletteCheck || this.disposed) {
+      return;
+    }
+    this.paletteCheck = requestAnimationFrame(() => {
+      this.paletteCheck = 0;
+      if (!this.disposed && this.readPalette()) {
+        this.requestDraw();
+      }
+    });
   }
 
   /** The page switched between light and dark: read the colours again. */
@@ -859,6 +881,7 @@ class Timeline {
     const ptr = this.pointers.get(e.pointerId);
     if (!ptr) {
       if (e.pointerType === 'mouse') {
+        this.tipAbove = false;
         this.showAt(p.x, p.y, MOUSE_SLOP_PX, false);
       }
       return;
@@ -923,6 +946,7 @@ class Timeline {
     this.canvas.classList.remove('dragging');
     if (lifted && g && g.kind === 'pan' && !g.moved && !g.afterPinch && e.pointerType !== 'mouse') {
       // A tap: show what is under the finger, or hide the tip when there is nothing.
+      this.tipAbove = true;
       const found = this.showAt(ptr.x, ptr.y, TOUCH_SLOP_PX, true);
       this.pinned = !!found;
     } else if (e.pointerType === 'mouse') {
@@ -1104,10 +1128,13 @@ class Timeline {
     if (left + w > this.cssWidth) {
       left = Math.max(0, Math.min(x - 14 - w, this.cssWidth - w));
     }
-    let top = y + 14;
+    // Below a mouse pointer; above a finger, which would hide it.
     const hostH = this.canvas.offsetHeight;
-    if (top + h > hostH && y - 14 - h >= 0) {
-      top = y - 14 - h;
+    const above = y - 24 - h;
+    const below = y + 14;
+    let top = this.tipAbove && above >= 0 ? above : below;
+    if (top + h > hostH && above >= 0) {
+      top = above;
     }
     tip.style.left = `${Math.max(0, left)}px`;
     tip.style.top = `${Math.max(0, top)}px`;
@@ -1299,10 +1326,11 @@ class Timeline {
     ctx.rect(labelW, 0, plotRight - labelW, cssHeight);
     ctx.clip();
     order.forEach((id, i) => this.drawLane(ctx, m.lanes.get(id), this.laneTop(i), now));
-    if (layout.depthTop !== null) {
-      this.drawDepth(ctx, layout.depthTop, now);
-    }
+    const maxY = layout.depthTop !== null ? this.drawDepth(ctx, layout.depthTop, now) : 0;
     ctx.restore();
+    if (layout.depthTop !== null) {
+      this.drawDepthScale(ctx, layout.depthTop, maxY);
+    }
 
     // Lane labels.
     const narrow = labelW === LABEL_W_NARROW;
@@ -1320,13 +1348,14 @@ class Timeline {
       // A child process's main thread id equals its pid: show it once.
       const tid = a.threadId !== null && a.threadId !== a.pid ? this.texts.get('lane.tid', { tid: a.threadId }) : null;
       const pid = a.pid ? this.texts.get('lane.pid', { pid: a.pid }) : null;
-      const ids = [role, tid, pid].filter(Boolean).join(' · ');
+      // Where room is short, the most specific id is enough (the thread's, else the process's).
+      const ids = (narrow ? [role, tid ?? pid] : [role, tid, pid]).filter(Boolean).join(' · ');
       ctx.fillText(clipText(ctx, ids, labelW - 10), 6, y + 22);
     });
     if (layout.depthTop !== null) {
       ctx.fillStyle = C.text;
       ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
-      ctx.fillText(clipText(ctx, this.texts.get('axis.queueDepth'), labelW - 10), 6, layout.depthTop + 10);
+      ctx.fillText(clipText(ctx, this.texts.get('axis.queueDepth'), labelW - 22), 6, layout.depthTop + DEPTH_H / 2);
     }
 
     this.drawAxis(ctx, axisTop, step, firstTick, plotRight);
@@ -1336,6 +1365,7 @@ class Timeline {
     this.canvas.dataset.events = String(m.eventCount);
     this.canvas.dataset.state = m.state;
     this.canvas.dataset.problem = this.problem ?? '';
+    this.canvas.dataset.view = `${Math.round(this.view.t0)} ${Math.round(this.view.t1)}`;
 
     if (this.hover && this.hover.type === 'span' && this.hover.live && this.tooltip.style.display === 'block') {
       // A live span keeps growing under a still pointer.
@@ -1467,8 +1497,9 @@ class Timeline {
     if (!color) {
       return lastX;
     }
-    let x0 = this.xOf(t0);
-    const x1 = this.xOf(t1);
+    // Whole pixels, so neighbouring spans of one colour meet without a seam.
+    let x0 = Math.round(this.xOf(t0));
+    const x1 = Math.round(this.xOf(t1));
     if (x1 < this.labelW - 1) {
       return lastX;
     }
@@ -1631,11 +1662,18 @@ class Timeline {
       ctx.fill();
     }
 
-    // Scale labels at the left edge of the plot.
-    ctx.fillStyle = C.muted;
+    return maxY;
+  }
+
+  /** The depth scale, right-aligned in the label column next to the plot. */
+  drawDepthScale(ctx, top, maxY) {
+    const yOf = level => top + DEPTH_H - 4 - (level / maxY) * (DEPTH_H - 14);
+    ctx.fillStyle = this.colors.muted;
     ctx.font = `10px ${FONT}`;
-    ctx.fillText(this.texts.count(maxY), labelW + 4, yOf(maxY) + 1);
-    ctx.fillText(this.texts.count(0), labelW + 4, yOf(0) - 6);
+    ctx.textAlign = 'right';
+    ctx.fillText(this.texts.count(maxY), this.labelW - 4, yOf(maxY));
+    ctx.fillText(this.texts.count(0), this.labelW - 4, yOf(0));
+    ctx.textAlign = 'left';
   }
 
   drawAxis(ctx, top, step, firstTick, plotRight) {
@@ -1678,6 +1716,10 @@ class Timeline {
     }
     clearTimeout(this.announceTimer);
     this.resizeObserver.disconnect();
+    this.themeObserver.disconnect();
+    if (this.paletteCheck) {
+      cancelAnimationFrame(this.paletteCheck);
+    }
     const c = this.canvas;
     c.removeEventListener('wheel', this.onWheel);
     c.removeEventListener('pointerdown', this.onPointerDown);
