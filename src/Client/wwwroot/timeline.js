@@ -434,6 +434,10 @@ class Timeline {
     this.announcer.setAttribute('aria-live', 'polite');
     host.replaceChildren(this.canvas, this.tooltip, this.announcer);
     this.ctx = this.canvas.getContext('2d');
+    // Everything but the hover highlight is drawn here, so moving the pointer only copies it.
+    this.base = document.createElement('canvas');
+    this.baseCtx = this.base.getContext('2d');
+    this.baseDirty = true;
     this.colors = {};
     this.readPalette();
     this.model = new RunModel();
@@ -569,6 +573,8 @@ class Timeline {
     connection.onreconnecting(() => {
       if (current() && !this.model.final) {
         this.problem = 'error.reconnecting';
+        // Keep the last drawn state: no extrapolating the present while nothing arrives.
+        this.model.anchor = null;
         this.requestDraw();
       }
     });
@@ -1105,7 +1111,7 @@ class Timeline {
     } else {
       this.showTooltip(this.describe(hit), x, y);
     }
-    this.requestDraw();
+    this.requestOverlay();
   }
 
   showTooltip(lines, x, y) {
@@ -1247,7 +1253,14 @@ class Timeline {
 
   // --- drawing ------------------------------------------------------------------------------
 
+  /** Redraws everything on the next frame. */
   requestDraw() {
+    this.baseDirty = true;
+    this.requestOverlay();
+  }
+
+  /** Redraws only the hover highlight on the next frame. */
+  requestOverlay() {
     if (!this.frame && !this.disposed) {
       this.frame = requestAnimationFrame(this.draw);
     }
@@ -1269,7 +1282,6 @@ class Timeline {
       return;
     }
     const m = this.model;
-    const C = this.colors;
     const dpr = window.devicePixelRatio || 1;
     const cssWidth = Math.max(280, this.host.clientWidth);
     this.cssWidth = cssWidth;
@@ -1279,11 +1291,40 @@ class Timeline {
     this.headerH = header.rows === 2 ? HEADER_H_TWO_ROWS : HEADER_H;
     const layout = this.layout();
     const cssHeight = layout.height;
-    if (this.canvas.width !== Math.round(cssWidth * dpr) || this.canvas.height !== Math.round(cssHeight * dpr)) {
-      this.canvas.width = Math.round(cssWidth * dpr);
-      this.canvas.height = Math.round(cssHeight * dpr);
+    const pxW = Math.round(cssWidth * dpr);
+    const pxH = Math.round(cssHeight * dpr);
+    if (this.canvas.width !== pxW || this.canvas.height !== pxH) {
+      this.canvas.width = pxW;
+      this.canvas.height = pxH;
       this.canvas.style.height = `${cssHeight}px`;
+      this.base.width = pxW;
+      this.base.height = pxH;
+      this.baseDirty = true;
     }
+    const live = !m.final && m.state === 'running';
+    if (this.baseDirty || live) {
+      this.baseDirty = false;
+      this.drawBase(this.baseCtx, layout, cssWidth, cssHeight, header, dpr);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, pxW, pxH);
+    ctx.drawImage(this.base, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.drawHover(ctx, layout);
+
+    if (this.hover && this.hover.type === 'span' && this.hover.live && this.tooltip.style.display === 'block') {
+      // A live span keeps growing under a still pointer.
+      this.tooltip.lastChild.textContent = this.describe(this.hover)[1].text;
+    }
+
+    if (live) {
+      this.requestDraw(); // keep the present moving while the run is live
+    }
+  }
+
+  drawBase(ctx, layout, cssWidth, cssHeight, header, dpr) {
+    const m = this.model;
+    const C = this.colors;
     if (this.follow) {
       this.view = this.fullSpan();
     } else {
@@ -1366,15 +1407,40 @@ class Timeline {
     this.canvas.dataset.state = m.state;
     this.canvas.dataset.problem = this.problem ?? '';
     this.canvas.dataset.view = `${Math.round(this.view.t0)} ${Math.round(this.view.t1)}`;
+  }
 
-    if (this.hover && this.hover.type === 'span' && this.hover.live && this.tooltip.style.display === 'block') {
-      // A live span keeps growing under a still pointer.
-      this.tooltip.lastChild.textContent = this.describe(this.hover)[1].text;
+  /** The outline of the hovered span or mark, on top of the base picture. */
+  drawHover(ctx, layout) {
+    const hover = this.hover;
+    if (!hover || hover.type === 'depth') {
+      return;
     }
-
-    if (!m.final && m.state === 'running') {
-      this.requestDraw(); // keep the present moving while the run is live
+    const order = this.model.laneOrder();
+    const laneId = hover.type === 'span' ? hover.lane : hover.e.actor;
+    const index = order.indexOf(laneId);
+    if (index < 0) {
+      return;
     }
+    const y = this.laneTop(index);
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.labelW - 8, 0, plotRight - this.labelW + 16, layout.height);
+    ctx.clip();
+    ctx.strokeStyle = this.colors.highlight;
+    if (hover.type === 'span') {
+      const s = hover.seg;
+      const end = hover.live ? this.model.now(performance.now()) : s.t1;
+      const x0 = Math.max(this.labelW, Math.round(this.xOf(s.t0)));
+      const x1 = Math.min(plotRight, Math.round(this.xOf(end)));
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x0 - 1, y + 2, Math.max(2, x1 - x0 + 2), LANE_H - 4);
+    } else {
+      const x = this.xOf(hover.e.t);
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x - 7, y - 2, 14, LANE_H + 4);
+    }
+    ctx.restore();
   }
 
   /** The status line (and the coalesced note), and whether they need two rows. */
@@ -1455,17 +1521,6 @@ class Timeline {
       this.fillSegment(ctx, lane.current.t0, Math.max(now, lane.current.t0), lane.current.state, barY, barH, -1, null);
     }
 
-    // The hovered span gets an outline.
-    const hover = this.hover;
-    if (hover && hover.type === 'span' && hover.lane === lane.id) {
-      const s = hover.seg;
-      const x0 = Math.max(this.labelW, this.xOf(s.t0));
-      const x1 = Math.min(this.cssWidth - RIGHT_PAD, this.xOf(hover.live ? now : s.t1));
-      ctx.strokeStyle = C.highlight;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(x0 - 1, barY - 1, Math.max(2, x1 - x0 + 2), barH + 2);
-    }
-
     // Marks on top. Many marks in one pixel are drawn once per kind; lost items and stop
     // markers are never hidden behind ordinary ones.
     const marks = lane.marks;
@@ -1478,17 +1533,11 @@ class Timeline {
       }
       const x = this.xOf(e.t);
       const key = isSentinel(e) ? 'sentinel' : this.isLost(e) ? 'lost' : e.kind;
-      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 2 && e.kind !== 'crash') {
+      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && e.kind !== 'crash') {
         continue;
       }
       lastMarkX[key] = x;
-      this.drawMark(ctx, e, x, y, hover && hover.type === 'instant' && hover.e === e);
-    }
-    if (hover && hover.type === 'instant' && hover.e === lane.end) {
-      const x = this.xOf(lane.end.t);
-      ctx.strokeStyle = C.highlight;
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(x - 7, y - 2, 14, LANE_H + 4);
+      this.drawMark(ctx, e, x, y);
     }
   }
 
@@ -1503,9 +1552,10 @@ class Timeline {
     if (x1 < this.labelW - 1) {
       return lastX;
     }
-    // Many tiny segments in one pixel: draw at least a pixel, but not over and over.
+    // Many tiny segments in one pixel: one pixel column each, where blocking wins (it is what
+    // a learner looks for), instead of painting the same column over and over.
     if (x1 - x0 < 1) {
-      if (Math.floor(x0) === lastX && lastColor === color) {
+      if (Math.floor(x0) === lastX && (lastColor === color || state !== 'blocked')) {
         return lastX;
       }
       ctx.fillStyle = color;
@@ -1518,7 +1568,7 @@ class Timeline {
     return Math.floor(x1);
   }
 
-  drawMark(ctx, e, x, y, highlighted) {
+  drawMark(ctx, e, x, y) {
     const C = this.colors;
     const mid = y + LANE_H / 2;
     ctx.lineWidth = 1;
@@ -1595,11 +1645,6 @@ class Timeline {
       ctx.beginPath();
       ctx.arc(x, y + 4, 8, 0, Math.PI * 2);
       ctx.stroke();
-    }
-    if (highlighted) {
-      ctx.strokeStyle = C.highlight;
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(x - 7, y - 2, 14, LANE_H + 4);
     }
   }
 
