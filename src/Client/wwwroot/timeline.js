@@ -516,14 +516,25 @@ class Timeline {
     });
   }
 
-  /** The page switched between light and dark: read the colours again. */
-  setTheme() {
+  /**
+   * The page switched between light (false) and dark (true), or back to the system's (null):
+   * mark the timeline's root (the component renders the same classes) and read the colours again.
+   */
+  setTheme(dark) {
+    const root = this.host.closest('.timeline-root');
+    if (root) {
+      root.classList.toggle('timeline-dark', dark === true);
+      root.classList.toggle('timeline-light', dark === false);
+      root.classList.toggle('timeline-auto', dark !== true && dark !== false);
+    }
     this.readPalette();
     this.requestDraw();
   }
 
   onSchemeChange() {
-    this.setTheme();
+    if (this.readPalette()) {
+      this.requestDraw();
+    }
   }
 
   // --- stream -------------------------------------------------------------------------------
@@ -1396,7 +1407,18 @@ class Timeline {
     if (layout.depthTop !== null) {
       ctx.fillStyle = C.text;
       ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
-      ctx.fillText(clipText(ctx, this.texts.get('axis.queueDepth'), labelW - 22), 6, layout.depthTop + DEPTH_H / 2);
+      // The scale numbers sit at the top and bottom of the column; the title in the middle, on two
+      // lines where one is too narrow.
+      const title = this.texts.get('axis.queueDepth');
+      const room = labelW - 10;
+      const mid = layout.depthTop + DEPTH_H / 2;
+      const space = title.lastIndexOf(' ');
+      if (ctx.measureText(title).width > room && space > 0) {
+        ctx.fillText(clipText(ctx, title.slice(0, space), room), 6, mid - 8);
+        ctx.fillText(clipText(ctx, title.slice(space + 1), room), 6, mid + 8);
+      } else {
+        ctx.fillText(clipText(ctx, title, room), 6, mid);
+      }
     }
 
     this.drawAxis(ctx, axisTop, step, firstTick, plotRight);
