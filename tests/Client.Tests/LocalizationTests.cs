@@ -66,6 +66,19 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
     }
 
     [Fact]
+    public void The_gallery_in_Chinese_shows_no_English_but_proper_names()
+    {
+        using var culture = new CultureScope("zh-CN");
+        var gallery = Render<Home>();
+
+        var texts = VisibleTexts(gallery.Find(".mud-container"));
+        Assert.Contains(texts, t => t.Contains("选一个场景", StringComparison.Ordinal));
+        var english = texts.SelectMany(t => Words().Matches(t).Select(m => m.Value)).Where(w => !ProperNames.Contains(w)).Distinct().ToList();
+        Assert.True(english.Count == 0, "English on the Chinese gallery: " + string.Join(", ", english));
+        Assert.DoesNotContain(texts, t => RawKey().IsMatch(t));
+    }
+
+    [Fact]
     public void The_play_page_in_English_shows_no_raw_keys()
     {
         using var culture = new CultureScope("en");

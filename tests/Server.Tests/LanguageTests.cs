@@ -36,6 +36,48 @@ public sealed class LanguageTests(PlaygroundHost host) : IClassFixture<Playgroun
         Assert.Contains(message, errors[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("/play/producer-consumer?consumers=3", "/play/producer-consumer?consumers=3")]
+    [InlineData("//evil.example/", "/")]
+    [InlineData("/\\evil.example/", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("/%09/evil.example/", "/")]
+    [InlineData("/x%0d%0aSet-Cookie:%20a=b", "/")]
+    public async Task The_language_switch_remembers_the_choice_and_returns_only_to_this_site(string back, string expected)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = host.BaseAddress };
+
+        using var response = await http.GetAsync("language?set=zh&return=" + (back.Contains('%', StringComparison.Ordinal) ? back : Uri.EscapeDataString(back)));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expected, response.Headers.Location?.OriginalString);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("pg-lang=", StringComparison.Ordinal));
+        Assert.Contains("zh-CN", Uri.UnescapeDataString(cookie), StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("expires=", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task An_unknown_language_is_a_400()
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        http.DefaultRequestHeaders.AcceptLanguage.Add(StringWithQualityHeaderValue.Parse("zh-CN"));
+
+        using var response = await http.GetAsync("language?set=klingon&return=/");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("zh, en", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Accept_Language_with_zero_quality_is_not_taken()
+    {
+        using var json = await RefusedAsync("lang-q0", "zh;q=0",
+            """{"scenario":"producer-consumer","parameters":{"consumers":99}}""");
+
+        Assert.Equal("Invalid parameters", json.RootElement.GetProperty("title").GetString());
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task A_lang_query_wins_over_Accept_Language()
     {

@@ -56,6 +56,18 @@ public sealed partial class Timeline : IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        try
+        {
+            await SyncScriptAsync(firstRender);
+        }
+        catch (Exception ex) when (ex is JSDisconnectedException or TaskCanceledException)
+        {
+            // The page's connection is gone; there is no canvas left to update.
+        }
+    }
+
+    private async Task SyncScriptAsync(bool firstRender)
+    {
         if (firstRender)
         {
             _module = await JS.InvokeAsync<IJSObjectReference>("import", "./_content/Playground.Client/timeline.js");

@@ -391,9 +391,9 @@ public sealed partial class Play : IAsyncDisposable
             {
                 await JS.InvokeVoidAsync("playground.reveal", _timelineCard);
             }
-            catch (JSException)
+            catch (Exception ex) when (ex is JSException or JSDisconnectedException or TaskCanceledException)
             {
-                // Scrolling is a courtesy.
+                // Scrolling is a courtesy; a page whose connection is gone has nothing to scroll.
             }
         }
     }

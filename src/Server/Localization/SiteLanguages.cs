@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using Playground.Client.Services;
+using Playground.Shared.Text;
 
 namespace Playground.Server.Localization;
 
@@ -11,7 +12,8 @@ namespace Playground.Server.Localization;
 /// </summary>
 public static class SiteLanguages
 {
-    public static IApplicationBuilder UseSiteLanguages(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseSiteLanguages(this IApplicationBuilder app)
+    {
         app.UseRequestLocalization(o =>
         {
             var cultures = Languages.All.Select(l => new CultureInfo(l.Culture)).ToList();
@@ -26,6 +28,22 @@ public static class SiteLanguages
             ];
         });
 
+        // A page opened with ?lang= keeps that language once it is live: the page's own connection
+        // carries no query, so the choice rides along in a cookie for the browser session.
+        return app.Use((http, next) =>
+        {
+            if (HttpMethods.IsGet(http.Request.Method)
+                && Languages.Find(http.Request.Query[Languages.QueryKey].ToString()) is { } fromLink
+                && !http.Request.Path.StartsWithSegments("/api") && !http.Request.Path.StartsWithSegments("/hubs")
+                && Chosen(http) != fromLink)
+            {
+                http.Response.Cookies.Append(Languages.CookieName, CookieValue(fromLink), CookieOptions(http, persistent: false));
+            }
+
+            return next(http);
+        });
+    }
+
     /// <summary>
     /// <c>GET /language?set=zh&amp;return=/play/...</c>: remembers the choice in a cookie for a year
     /// and goes back to the page (only to a path of this site).
@@ -38,22 +56,33 @@ public static class SiteLanguages
             if (language is null)
             {
                 return Results.Problem(statusCode: StatusCodes.Status400BadRequest,
-                    detail: "set must be one of: " + string.Join(", ", Languages.All.Select(l => l.Code)));
+                    detail: Msg.Of("language.unknown", ("options", string.Join(", ", Languages.All.Select(l => l.Code)))).Format());
             }
 
-            http.Response.Cookies.Append(Languages.CookieName,
-                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language.Culture)),
-                new CookieOptions
-                {
-                    Expires = DateTimeOffset.UtcNow.AddYears(1),
-                    HttpOnly = true,
-                    IsEssential = true,
-                    SameSite = SameSiteMode.Lax,
-                    Secure = http.Request.IsHttps,
-                });
+            http.Response.Cookies.Append(Languages.CookieName, CookieValue(language), CookieOptions(http, persistent: true));
             return Results.LocalRedirect(SafeReturn(@return));
         }).ExcludeFromDescription();
         return app;
+    }
+
+    private static string CookieValue(Language language) =>
+        CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(language.Culture));
+
+    private static CookieOptions CookieOptions(HttpContext http, bool persistent) => new()
+    {
+        Expires = persistent ? DateTimeOffset.UtcNow.AddYears(1) : null,
+        HttpOnly = true,
+        IsEssential = true,
+        SameSite = SameSiteMode.Lax,
+        Secure = http.Request.IsHttps,
+    };
+
+    // The language of the cookie, if there is one.
+    private static Language? Chosen(HttpContext http)
+    {
+        var cookie = http.Request.Cookies[Languages.CookieName];
+        var parsed = cookie is null ? null : CookieRequestCultureProvider.ParseCookieValue(cookie);
+        return parsed is null ? null : Languages.Find(parsed.UICultures.FirstOrDefault().Value);
     }
 
     private static ProviderCultureResult? FromQuery(HttpContext http) =>
@@ -62,7 +91,7 @@ public static class SiteLanguages
     // zh, zh-TW, zh-Hans... all read the Chinese pages; anything else falls through to English.
     private static ProviderCultureResult? FromAcceptLanguage(HttpContext http)
     {
-        foreach (var value in http.Request.GetTypedHeaders().AcceptLanguage.OrderByDescending(v => v.Quality ?? 1))
+        foreach (var value in http.Request.GetTypedHeaders().AcceptLanguage.Where(v => v.Quality is not 0).OrderByDescending(v => v.Quality ?? 1))
         {
             if (Languages.Find(value.Value.Value) is { } l)
             {
@@ -73,9 +102,10 @@ public static class SiteLanguages
         return null;
     }
 
+    // Only a path of this site, as Url.IsLocalUrl has it: no scheme, no host, no control characters.
     private static string SafeReturn(string? path) =>
         path is { Length: > 0 and < 2048 } && path.StartsWith('/') && !path.StartsWith("//", StringComparison.Ordinal)
-            && !path.StartsWith("/\\", StringComparison.Ordinal)
+            && !path.StartsWith("/\\", StringComparison.Ordinal) && !path.Any(char.IsControl)
             ? path
             : "/";
 }
