@@ -34,6 +34,13 @@ public static class ParameterValidator
     /// </summary>
     public static ValidationResult Validate(ScenarioDescriptor scenario, IReadOnlyDictionary<string, string?>? raw)
     {
+        if (raw is not null && raw.Count > scenario.Parameters.Count)
+        {
+            // More names than there are knobs: one message, whatever was sent.
+            return new ValidationResult(new ParameterValues(scenario.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue, StringComparer.Ordinal)),
+                [TooMany(scenario, raw.Count, scenario.Parameters.Count)]);
+        }
+
         var errors = new List<ParameterError>();
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
         var unknown = new List<string>();
@@ -82,6 +89,16 @@ public static class ParameterValidator
 
         return new ValidationResult(new ParameterValues(values), errors);
     }
+
+    /// <summary>
+    /// The one error for a request with more parameters than <paramref name="scenario"/> has
+    /// (or, when the scenario is unknown, than any scenario has): its size does not depend on the input.
+    /// </summary>
+    public static ParameterError TooMany(ScenarioDescriptor? scenario, int given, int most) =>
+        new("parameters", scenario is null
+            ? Msg.Of("validation.tooManyAny", ("count", given), ("max", most))
+            : Msg.Of("validation.tooMany", ("count", given), ("max", most), ("scenario", scenario.Id),
+                ("known", string.Join(", ", scenario.Parameters.Select(p => p.Name)))));
 
     /// <summary>Checks one raw value against one spec; the message is null when the value is allowed.</summary>
     public static bool TryParse(ParameterSpec spec, string text, out object value, out Msg? message)
