@@ -85,7 +85,7 @@ var app = builder.Build();
 _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 
 // Pipeline: the caller's real address (trusted proxies only), then its identity, before anything counts it.
-app.UseForwardedHeaders();
+app.UseTrustedProxies();
 app.UseClientIdentity();
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseSiteLanguages();

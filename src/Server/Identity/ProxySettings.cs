@@ -5,8 +5,9 @@ namespace Playground.Server.Identity;
 
 /// <summary>
 /// X-Forwarded-For / -Proto are honoured only from the proxies listed in the "ForwardedHeaders"
-/// section (KnownProxies: addresses, KnownNetworks: CIDR ranges). With none listed, no request may
-/// claim another address, not even one from the loopback interface (ASP.NET Core's default trusts loopback).
+/// section (KnownProxies: addresses, KnownNetworks: CIDR ranges). With none listed the headers
+/// are not read at all: ASP.NET Core's middleware trusts every sender when both lists are empty,
+/// and by default trusts loopback, so neither default is used.
 /// </summary>
 public static class ProxySettings
 {
@@ -24,6 +25,9 @@ public static class ProxySettings
             o.ForwardLimit = limit;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the obsolete list still holds the loopback default
+            o.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
             foreach (var proxy in proxies)
             {
                 o.KnownProxies.Add(IPAddress.TryParse(proxy, out var ip)
@@ -39,5 +43,12 @@ public static class ProxySettings
             }
         });
         return services;
+    }
+
+    /// <summary>Reads X-Forwarded-* from the configured proxies; does nothing when none is configured.</summary>
+    public static IApplicationBuilder UseTrustedProxies(this IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ForwardedHeadersOptions>>().Value;
+        return options.KnownProxies.Count > 0 || options.KnownIPNetworks.Count > 0 ? app.UseForwardedHeaders() : app;
     }
 }
