@@ -11,8 +11,11 @@ using Playground.Shared.Text;
 
 namespace Playground.Server.Api;
 
-/// <summary>The body of POST /api/runs. Parameter values may be JSON numbers or strings.</summary>
-public sealed record RunRequestDto(string? Scenario, Dictionary<string, JsonElement>? Parameters);
+/// <summary>
+/// The body of POST /api/runs. Parameter values may be JSON numbers or strings. The parameters stay
+/// one JSON element until they are counted, so a flood of names is refused before any is copied.
+/// </summary>
+public sealed record RunRequestDto(string? Scenario, JsonElement Parameters);
 
 public static class RunEndpoints
 {
@@ -136,13 +139,19 @@ public static class RunEndpoints
             return Results.Problem(statusCode: 400, title: Msg.Of("api.title.unreadableBody").Format(), detail: Msg.Of("api.unreadableBody").Format());
         }
 
-        if (body is null)
+        if (body is null || body.Parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
         {
+            if (body is not null)
+            {
+                return Results.Problem(statusCode: 400, title: Msg.Of("api.title.unreadableBody").Format(), detail: Msg.Of("api.unreadableBody").Format());
+            }
+
             return Results.Problem(statusCode: 400, title: Msg.Of("api.title.missingBody").Format(), detail: Msg.Of("api.missingBody").Format());
         }
 
         // More names than the scenario has knobs is refused in one message, before any is looked at.
-        var given = body.Parameters?.Count ?? 0;
+        var hasParameters = body.Parameters.ValueKind == JsonValueKind.Object;
+        var given = hasParameters ? body.Parameters.EnumerateObject().Count() : 0;
         var scenario = runs.Scenarios.TryGet(body.Scenario ?? "", out var found) ? found.Descriptor : null;
         var most = scenario?.Parameters.Count ?? runs.Scenarios.Scenarios.Max(s => s.Descriptor.Parameters.Count);
         if (given > most)
@@ -152,8 +161,9 @@ public static class RunEndpoints
 
         var errors = new List<ParameterError>();
         var raw = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in body.Parameters ?? [])
+        foreach (var property in hasParameters ? body.Parameters.EnumerateObject() : [])
         {
+            var (name, value) = (property.Name, property.Value);
             switch (value.ValueKind)
             {
                 case JsonValueKind.Number:
