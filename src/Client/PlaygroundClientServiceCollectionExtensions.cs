@@ -16,6 +16,7 @@ public static class PlaygroundClientServiceCollectionExtensions
     public static IServiceCollection AddPlaygroundClient(this IServiceCollection services)
     {
         services.AddMudServices();
+        services.AddLocalization();
         services.TryAddScoped<ClientSession>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();

@@ -90,7 +90,11 @@ app.UseClientIdentity();
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseSiteLanguages();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// Unknown pages get the site's own 404 page; the API and the hub answer with problem details
+// (written first, inside, so the page never replaces them).
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"),
+    api => api.UseStatusCodePages());
 app.UseRateLimiter();
 app.UseAntiforgery();
 app.MapStaticAssets();

@@ -28,10 +28,10 @@ public sealed class PlayPageTests : PlaygroundTestContext
         var page = RenderPlay("/play/producer-consumer");
         Assert.False(RunButton(page).HasAttribute("disabled"));
 
-        Field(page, ProducerConsumerSchema.Consumers).Change("99");
+        Field(page, ProducerConsumerSchema.Consumers).Input("99");
 
         var error = page.Find($"[data-param='{ProducerConsumerSchema.Consumers}'] .mud-input-helper-text.mud-input-error");
-        Assert.Contains("consumers", error.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Consumers", error.TextContent, StringComparison.Ordinal);
         Assert.Contains("1 to 16", error.TextContent, StringComparison.Ordinal);
         Assert.True(RunButton(page).HasAttribute("disabled"));
         Assert.Empty(Runs.Started);
@@ -56,7 +56,7 @@ public sealed class PlayPageTests : PlaygroundTestContext
         var page = RenderPlay("/play/producer-consumer?consumers=abc");
 
         var alert = page.Find(".link-errors");
-        Assert.Contains("consumers", alert.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Consumers", alert.TextContent, StringComparison.Ordinal);
         Assert.Contains("fell back to its default", alert.TextContent, StringComparison.Ordinal);
         Assert.Equal("2", Field(page, ProducerConsumerSchema.Consumers).GetAttribute("value"));
         Assert.False(RunButton(page).HasAttribute("disabled"));

@@ -1,11 +1,15 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Playground.Client.Resources;
 using Playground.Client.Scenarios;
 using Playground.Client.Services;
 using Playground.Shared.Catalog;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
+using Playground.Shared.Text;
 
 namespace Playground.Client.Pages;
 
@@ -15,7 +19,12 @@ namespace Playground.Client.Pages;
 /// </summary>
 public sealed partial class Play : IAsyncDisposable
 {
+    // Past this estimate at real speed the page suggests a smaller time scale.
+    private const double SlowRunSeconds = 20;
+
     [Parameter] public string ScenarioId { get; set; } = "";
+
+    [CascadingParameter] private SiteSettings? Settings { get; set; }
 
     [Inject] private IRunService Runs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -28,18 +37,28 @@ public sealed partial class Play : IAsyncDisposable
     private IScenarioContent? _content;
     private string? _loadedId;
 
-    // Every knob as invariant text, including invalid text the learner typed, so it stays visible.
+    // Every knob as the text the learner typed, invalid text included, so it stays visible.
     private readonly Dictionary<string, string> _text = new(StringComparer.OrdinalIgnoreCase);
+    // Why a field cannot be used, in the reader's language; kept until the field is fixed.
     private readonly Dictionary<string, string> _errors = new(StringComparer.OrdinalIgnoreCase);
     private IReadOnlyList<ParameterError> _linkErrors = [];
+    private SetupCheck? _check;
     private string _shareLink = "";
     private bool _moreOpen;
+    private bool _adviceOpenedMore;
+    private bool _explanationOpen = true;
 
     private StartResult? _refusal;
     private RunInfo? _run;
     private string? _watchError;
     private CancellationTokenSource? _watchCts;
     private Task? _watchTask;
+    private ElementReference _timelineCard;
+    private bool _revealTimeline;
+
+    private string Title => _scenario is null
+        ? L["app.title"]
+        : $"{ScenarioTexts.Name(_scenario).Format()} · {L["app.title"]}";
 
     private IReadOnlyList<ParameterSpec> BasicSpecs =>
         _scenario?.Parameters.Where(p => !p.Advanced && !IsModeSpec(p)).ToList() ?? [];
@@ -49,7 +68,38 @@ public sealed partial class Play : IAsyncDisposable
 
     private bool IsActive => _run is not null && !_run.State.IsFinal();
 
-    private bool CanRun => _scenario is { Available: true } && _errors.Count == 0 && !IsActive;
+    /// <summary>Why Run is off, in words; null when it is on.</summary>
+    private string? BlockedReason
+    {
+        get
+        {
+            if (_scenario is not { Available: true })
+            {
+                return "";
+            }
+
+            if (IsActive)
+            {
+                return L["play.blockedActive"];
+            }
+
+            if (_errors.Count > 0)
+            {
+                return L.Format("play.blockedFields", ("fields", FieldList(_errors.Keys)));
+            }
+
+            if (_check is { Limits.Count: > 0 } check)
+            {
+                return L.Format("play.blockedLimit", ("fields", FieldList(check.Limits.SelectMany(LimitFields).Distinct(StringComparer.OrdinalIgnoreCase))));
+            }
+
+            return null;
+        }
+    }
+
+    private string? ShareHelper => _errors.Count > 0 ? L.Format("play.shareHelper", ("fields", FieldList(_errors.Keys))) : null;
+
+    private bool ShowTimeScaleAdvice => _check is { } check && check.EstimatedSeconds > SlowRunSeconds;
 
     private string CurrentMode =>
         _text.TryGetValue(CommonParameters.Mode, out var mode) ? mode
@@ -68,13 +118,20 @@ public sealed partial class Play : IAsyncDisposable
         _text.Clear();
         _errors.Clear();
         _linkErrors = [];
-        if (_scenario is null || !_scenario.Available)
+        _check = null;
+        if (_scenario is null)
+        {
+            Navigation.NotFound();
+            return;
+        }
+
+        if (!_scenario.Available)
         {
             return;
         }
 
         var query = Navigation.ToAbsoluteUri(Navigation.Uri).Query;
-        var decoded = ShareLink.Decode(_scenario, query);
+        var decoded = ShareLink.Decode(_scenario, WithoutLanguage(query));
         foreach (var (name, text) in decoded.Values.ToText())
         {
             _text[name] = text;
@@ -82,7 +139,7 @@ public sealed partial class Play : IAsyncDisposable
 
         _linkErrors = decoded.Errors;
         _moreOpen = AdvancedSpecs.Any(s => !IsDefault(s));
-        UpdateShareLink();
+        Recheck();
     }
 
     private static bool IsModeSpec(ParameterSpec spec) =>
@@ -93,17 +150,60 @@ public sealed partial class Play : IAsyncDisposable
 
     private string? TextOf(ParameterSpec spec) => _text.GetValueOrDefault(spec.Name);
 
-    private string? ErrorOf(ParameterSpec spec) => _errors.GetValueOrDefault(spec.Name);
+    /// <summary>A field's own error, else the cap it helps to break.</summary>
+    private string? ErrorOf(ParameterSpec spec) =>
+        _errors.GetValueOrDefault(spec.Name)
+        ?? _check?.Limits.FirstOrDefault(l => LimitFields(l).Contains(spec.Name, StringComparer.OrdinalIgnoreCase))?.Text.Format();
 
-    private static string ModeLabel(string mode) =>
-        mode.Length == 0 ? mode : char.ToUpperInvariant(mode[0]) + mode[1..];
+    // The knobs to point at for a cap: those the learner moved from their defaults, else all that set it.
+    private IEnumerable<string> LimitFields(SetupLimit limit)
+    {
+        var moved = limit.Fields.Where(f => _scenario?.Find(f) is { } spec && !IsDefault(spec)).ToList();
+        return moved.Count > 0 ? moved : limit.Fields;
+    }
+
+    private string Label(string field) =>
+        _scenario?.Find(field) is { } spec ? ScenarioTexts.Label(_scenario.Id, spec).Format() : field;
+
+    private string FieldList(IEnumerable<string> fields) =>
+        L.JoinAnd(fields.Select(f => "“" + Label(f) + "”").ToList());
+
+    private string ModeLabel(string mode) =>
+        _scenario?.Find(CommonParameters.Mode) is { } spec ? ScenarioTexts.Option(_scenario.Id, spec, mode).Format() : mode;
+
+    /// <summary>A validation message that names the field by its label, as the form shows it.</summary>
+    private string FieldMessage(string field, Msg message)
+    {
+        if (_scenario?.Find(field) is not { } spec || message.Args is null || !message.Args.ContainsKey("field"))
+        {
+            return message.Format();
+        }
+
+        var args = new Dictionary<string, object>(message.Args, StringComparer.Ordinal)
+        {
+            ["field"] = ScenarioTexts.Label(_scenario.Id, spec),
+        };
+        return (message with { Args = args }).Format();
+    }
 
     private string FallbackText(ParameterError error)
     {
         var spec = _scenario?.Find(error.Field);
         return spec is null
-            ? "it was ignored."
-            : $"so {spec.Name} fell back to its default ({_text.GetValueOrDefault(spec.Name, spec.DefaultText)}{(string.IsNullOrEmpty(spec.Unit) ? "" : " " + spec.Unit)}).";
+            ? L["play.ignored"]
+            : L.Format("play.fellBack", ("field", Label(spec.Name)), ("value", DisplayValue(spec, _text.GetValueOrDefault(spec.Name, spec.DefaultText))));
+    }
+
+    /// <summary>A value as the page shows it: option labels, numbers in the reader's format, units.</summary>
+    private string DisplayValue(ParameterSpec spec, string text)
+    {
+        if (spec.Type == ParameterType.Choice)
+        {
+            return ScenarioTexts.Option(_scenario!.Id, spec, text).Format();
+        }
+
+        var number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? UiText.Number(v) : text;
+        return spec.UnitText is { } unit ? $"{number} {unit.Format()}" : number;
     }
 
     private void OnFieldChanged(ParameterSpec spec, string? text)
@@ -116,10 +216,10 @@ public sealed partial class Play : IAsyncDisposable
         }
         else
         {
-            _errors[spec.Name] = message!.Format();
+            _errors[spec.Name] = FieldMessage(spec.Name, message!);
         }
 
-        UpdateShareLink();
+        Recheck();
         SyncAddressBar();
     }
 
@@ -137,23 +237,42 @@ public sealed partial class Play : IAsyncDisposable
         }
     }
 
-    /// <summary>The values as the validator sees them; invalid fields fall back to defaults.</summary>
-    private ParameterValues CurrentValues() => ParameterValidator.Validate(_scenario!, RawValues()).Values;
-
-    private Dictionary<string, string?> RawValues() =>
-        _text.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
-
-    private string RelativeLink() => ShareLink.Encode(_scenario!, CurrentValues());
-
-    private void UpdateShareLink()
+    // After every change: the setup's size and caps, the share link, the time-scale advice.
+    private void Recheck()
     {
         if (_scenario is null)
         {
             return;
         }
 
-        _shareLink = Navigation.BaseUri + RelativeLink().TrimStart('/');
+        _check = _errors.Count == 0 ? Runs.Check(new RunStartRequest(_scenario.Id, RawValues())) : null;
+        _shareLink = _errors.Count == 0 ? Navigation.BaseUri + RelativeLink().TrimStart('/') : "";
+        if (ShowTimeScaleAdvice && !_adviceOpenedMore)
+        {
+            // The advice points at the time scale, which lives under More.
+            _moreOpen = true;
+            _adviceOpenedMore = true;
+        }
     }
+
+    /// <summary>The values as the validator sees them.</summary>
+    private ParameterValues CurrentValues() => ParameterValidator.Validate(_scenario!, RawValues()).Values;
+
+    private Dictionary<string, string?> RawValues() =>
+        _text.ToDictionary(kv => kv.Key, kv => (string?)ParameterValidator.Normalize(kv.Value), StringComparer.OrdinalIgnoreCase);
+
+    // The setup's link; it names the language only when the reader chose one.
+    private string RelativeLink()
+    {
+        var link = ShareLink.Encode(_scenario!, CurrentValues());
+        return Settings?.ExplicitLanguage is { } lang
+            ? link + (link.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Languages.QueryKey + "=" + lang
+            : link;
+    }
+
+    private static string WithoutLanguage(string query) =>
+        string.Join('&', query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !p.StartsWith(Languages.QueryKey + "=", StringComparison.OrdinalIgnoreCase)));
 
     // Keeps the address bar equal to the form, without a reload or a new history entry.
     private void SyncAddressBar()
@@ -172,25 +291,72 @@ public sealed partial class Play : IAsyncDisposable
 
     private async Task ShareAsync()
     {
-        UpdateShareLink();
+        if (_errors.Count > 0)
+        {
+            // A link now would carry the default instead of what the learner typed.
+            Snackbar.Add(L.Format("play.shareInvalid", ("fields", FieldList(_errors.Keys))), Severity.Warning);
+            return;
+        }
+
+        Recheck();
         try
         {
             await JS.InvokeVoidAsync("navigator.clipboard.writeText", _shareLink);
-            Snackbar.Add("Link copied to the clipboard.", Severity.Success);
+            Snackbar.Add(L["play.linkCopied"], Severity.Success);
         }
-        catch (JSException)
+        catch (Exception ex) when (ex is JSException or InvalidOperationException)
         {
-            Snackbar.Add("The clipboard is not available here; copy the link from the field below the buttons.", Severity.Info);
+            Snackbar.Add(L["play.clipboardUnavailable"], Severity.Info);
         }
-        catch (InvalidOperationException)
+    }
+
+    /// <summary>The invariant text of each knob a run used.</summary>
+    private static Dictionary<string, string> TextOfRun(RunInfo run) =>
+        run.Parameters.ToDictionary(kv => kv.Key, kv => kv.Value switch
         {
-            Snackbar.Add("Copy the link from the field below the buttons.", Severity.Info);
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => kv.Value?.ToString() ?? "",
+        }, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The settings a run used, labelled for the summary.</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> RunSettings(RunInfo run)
+    {
+        if (_scenario is null)
+        {
+            return [];
+        }
+
+        var used = TextOfRun(run);
+        return _scenario.Parameters
+            .Where(spec => used.ContainsKey(spec.Name))
+            .Select(spec => KeyValuePair.Create(Label(spec.Name), DisplayValue(spec, used[spec.Name])))
+            .ToList();
+    }
+
+    /// <summary>"The run on screen used consumers = 2 …" when the form has moved on since.</summary>
+    private string? Mismatch
+    {
+        get
+        {
+            if (_scenario is null || _run is null || _run.Parameters.Count == 0 || _errors.Count > 0)
+            {
+                return null;
+            }
+
+            var used = TextOfRun(_run);
+            var now = CurrentValues().ToText();
+            var differing = _scenario.Parameters
+                .Where(spec => used.TryGetValue(spec.Name, out var u) && now.TryGetValue(spec.Name, out var n) && !string.Equals(u, n, StringComparison.Ordinal))
+                .Select(spec => $"{Label(spec.Name)} = {DisplayValue(spec, used[spec.Name])}")
+                .ToList();
+            return differing.Count == 0 ? null : L.Format("play.mismatch", ("params", L.JoinAnd(differing)));
         }
     }
 
     private async Task RunAsync()
     {
-        if (_scenario is null || !CanRun)
+        if (_scenario is null || BlockedReason is not null)
         {
             return;
         }
@@ -207,8 +373,26 @@ public sealed partial class Play : IAsyncDisposable
         }
 
         _run = result.Run;
+        _revealTimeline = true;
         _watchCts = new CancellationTokenSource();
         _watchTask = WatchAsync(_run!.Id, _watchCts.Token);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_revealTimeline)
+        {
+            // On a phone the timeline sits below the form: bring it into view when a run starts.
+            _revealTimeline = false;
+            try
+            {
+                await JS.InvokeVoidAsync("playground.reveal", _timelineCard);
+            }
+            catch (JSException)
+            {
+                // Scrolling is a courtesy.
+            }
+        }
     }
 
     private async Task WatchAsync(string runId, CancellationToken cancellationToken)

@@ -26,6 +26,12 @@ public static class ProducerConsumerReport
         IEnumerable<RunMetric>? modeMetrics = null, Msg? failure = null)
     {
         var verdict = ProducerConsumerInvariant.Check(produced, consumed, maxDepth, s.Capacity, complete);
+        if (!verdict.Held && s.QueueKind == QueueKind.Lifo && s.Shutdown == ShutdownStyle.Sentinel)
+        {
+            // The loss is the lesson: its reason sits next to the verdict, not among the notes.
+            verdict = verdict with { Explanation = Msg.Of("pc.note.lifo") };
+        }
+
         var metrics = new List<RunMetric>
         {
             new("produced", Msg.Of("pc.metric.produced"), produced.Count),
@@ -39,7 +45,7 @@ public static class ProducerConsumerReport
             metrics.Add(new RunMetric("wastedPolls", Msg.Of("pc.metric.wastedPolls"), wastedPolls));
         }
 
-        var notes = Notes(s, verdict, wastedPolls);
+        var notes = Notes(s, wastedPolls);
         if (failure is not null)
         {
             notes.Add(Msg.Of("note.failure", ("reason", failure)));
@@ -48,17 +54,12 @@ public static class ProducerConsumerReport
         return new ScenarioOutcome(wallSeconds > 0 ? consumed.Count / wallSeconds : 0, Msg.Of("unit.itemsPerSecond"), metrics, verdict, notes, counts, failure);
     }
 
-    private static List<Msg> Notes(ProducerConsumerSettings s, Verdict verdict, long wastedPolls)
+    private static List<Msg> Notes(ProducerConsumerSettings s, long wastedPolls)
     {
         var notes = new List<Msg>();
         if (s.Shutdown == ShutdownStyle.Poll)
         {
             notes.Add(Msg.Of("pc.note.polls", ("polls", wastedPolls)));
-        }
-
-        if (!verdict.Held && s.QueueKind == QueueKind.Lifo && s.Shutdown == ShutdownStyle.Sentinel)
-        {
-            notes.Add(Msg.Of("pc.note.lifo"));
         }
 
         return notes;

@@ -56,19 +56,6 @@ public static class SiteLanguages
         return app;
     }
 
-    /// <summary>The language the person chose explicitly (cookie or <c>?lang=</c>), or null.</summary>
-    public static string? ExplicitChoice(HttpContext http)
-    {
-        if (Languages.Find(http.Request.Query[Languages.QueryKey].ToString()) is { } fromQuery)
-        {
-            return fromQuery.Code;
-        }
-
-        var cookie = http.Request.Cookies[Languages.CookieName];
-        var parsed = cookie is null ? null : CookieRequestCultureProvider.ParseCookieValue(cookie);
-        return parsed is null ? null : Languages.Find(parsed.UICultures.FirstOrDefault().Value)?.Code;
-    }
-
     private static ProviderCultureResult? FromQuery(HttpContext http) =>
         Languages.Find(http.Request.Query[Languages.QueryKey].ToString()) is { } l ? new ProviderCultureResult(l.Culture) : null;
 

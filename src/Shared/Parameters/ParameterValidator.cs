@@ -34,13 +34,6 @@ public static class ParameterValidator
     /// </summary>
     public static ValidationResult Validate(ScenarioDescriptor scenario, IReadOnlyDictionary<string, string?>? raw)
     {
-        if (raw is not null && raw.Count > scenario.Parameters.Count)
-        {
-            // More names than there are knobs: one message, whatever was sent.
-            return new ValidationResult(new ParameterValues(scenario.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue, StringComparer.Ordinal)),
-                [TooMany(scenario, raw.Count, scenario.Parameters.Count)]);
-        }
-
         var errors = new List<ParameterError>();
         var values = new Dictionary<string, object>(StringComparer.Ordinal);
         var unknown = new List<string>();

@@ -29,7 +29,8 @@ public sealed record ActorInfo(int Id, string Name, string Role, int Pid, int? T
 
 /// <summary>The invariant's verdict, with the evidence that supports it.</summary>
 /// <param name="MarkedItems">Items the evidence is about (lost, duplicated), for the timeline to mark; at most a few hundred.</param>
-public sealed record Verdict(bool Held, Msg Invariant, IReadOnlyList<Msg> Evidence, IReadOnlyList<long>? MarkedItems = null);
+/// <param name="Explanation">Why a violation happened, in plain words, shown next to the verdict.</param>
+public sealed record Verdict(bool Held, Msg Invariant, IReadOnlyList<Msg> Evidence, IReadOnlyList<long>? MarkedItems = null, Msg? Explanation = null);
 
 /// <summary>Per-actor figures of a finished run.</summary>
 public sealed record ActorSummary(int Actor, string Name, string Role, long Count, double BusyMs, double BlockedMs, double SleepMs, long Waits, long Polls);
