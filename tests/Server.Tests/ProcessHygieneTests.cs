@@ -46,8 +46,12 @@ public sealed class DescriptorTests(PlaygroundHost host) : IClassFixture<Playgro
         }
 
         var after = Signals.Descriptors();
+        // A run's own descriptors are pipes (each child's stdin, stdout, stderr) and /dev/shm
+        // files: those must be back exactly. The rest of this process (sockets, timers of other
+        // hosts) may move by a few either way, far less than one leaked descriptor per run would.
         Assert.True(after.Pipes <= before.Pipes, $"pipes: {before.Pipes} before, {after.Pipes} after 20 runs");
-        Assert.True(after.Total <= before.Total, $"descriptors: {before.Total} before, {after.Total} after 20 runs");
+        Assert.True(after.SharedMemory <= before.SharedMemory, $"/dev/shm files: {before.SharedMemory} before, {after.SharedMemory} after 20 runs");
+        Assert.True(after.Total < before.Total + 10, $"descriptors: {before.Total} before, {after.Total} after 20 runs");
     }
 }
 

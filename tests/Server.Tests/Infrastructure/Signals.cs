@@ -17,20 +17,20 @@ public static class Signals
         }
     }
 
-    /// <summary>The open descriptors of this process, and how many of them are pipes.</summary>
-    public static (int Total, int Pipes) Descriptors()
+    /// <summary>The open descriptors of this process, and how many of them are pipes and /dev/shm files.</summary>
+    public static (int Total, int Pipes, int SharedMemory) Descriptors()
     {
         var total = 0;
         var pipes = 0;
+        var shared = 0;
         foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
         {
             total++;
             try
             {
-                if (new FileInfo(fd).LinkTarget?.StartsWith("pipe:", StringComparison.Ordinal) == true)
-                {
-                    pipes++;
-                }
+                var target = new FileInfo(fd).LinkTarget ?? "";
+                pipes += target.StartsWith("pipe:", StringComparison.Ordinal) ? 1 : 0;
+                shared += target.StartsWith("/dev/shm/", StringComparison.Ordinal) ? 1 : 0;
             }
             catch (IOException)
             {
@@ -38,7 +38,7 @@ public static class Signals
             }
         }
 
-        return (total, pipes);
+        return (total, pipes, shared);
     }
 
 #pragma warning disable SYSLIB1054 // a plain int-only call; no marshalling to generate
