@@ -10,8 +10,8 @@ namespace Playground.Client;
 public static class PlaygroundClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what the client's components need: MudBlazor, the per-circuit client id and the
-    /// scenario content registry. The host registers <c>IRunService</c> itself.
+    /// Registers what the client's components need: MudBlazor, localization, the per-circuit client
+    /// id and the scenario content registry. The host registers <c>IRunService</c> itself.
     /// </summary>
     public static IServiceCollection AddPlaygroundClient(this IServiceCollection services)
     {

@@ -75,6 +75,7 @@ public sealed class SiteTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             var box = await page.Locator(".timeline-card").BoundingBoxAsync();
             Assert.NotNull(box);
             Assert.True(box.Y < 844, $"the timeline starts at {box.Y}px, below the screen");
+            Assert.Empty(await AxeViolationsAsync(page));
             Assert.Empty(errors);
 
             var shots = Path.Combine(SiteProcess.RepositoryRoot(), "TestResults", "screenshots");

@@ -26,6 +26,9 @@ public sealed partial class Play : IAsyncDisposable
 
     [CascadingParameter] private SiteSettings? Settings { get; set; }
 
+    /// <summary>The page's theme, for the timeline's canvas.</summary>
+    [CascadingParameter(Name = "Dark")] private bool Dark { get; set; }
+
     [Inject] private IRunService Runs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;

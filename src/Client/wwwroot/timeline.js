@@ -1,40 +1,64 @@
 // Live timeline of a run: streams event batches from the runs hub (SignalR + MessagePack) and
 // draws a lane per actor on a canvas, with the queue depth underneath.
+//
+// Every word it shows comes from the strings the page passes in (TimelineText.resx and its
+// translations); numbers are formatted for the page's culture.
 
 const KINDS = ['start', 'work', 'sleep', 'wait', 'acquire', 'release', 'put', 'get', 'set', 'clear', 'poll', 'done', 'end', 'crash'];
 const STATE_KINDS = new Set(['start', 'work', 'sleep', 'wait', 'end']);
 const STATES = ['queued', 'running', 'completed', 'cancelled', 'failed'];
 
-const COLORS = {
-  running: '#43a047',
-  blocked: '#e53935',
-  sleeping: '#90a4ae',
-  put: '#1e88e5',
-  get: '#fb8c00',
-  tick: '#8e24aa',
-  poll: '#ffb300',
-  flag: '#00897b',
-  crash: '#d50000',
-  depthFill: 'rgba(57, 73, 171, 0.18)',
-  depthLine: '#3949ab',
-  capacity: '#e53935',
-  grid: '#eceff1',
-  axis: '#607d8b',
-  text: '#263238',
-  muted: '#78909c',
-  laneBg: '#fafbfc',
+/** The item a producer puts to tell a consumer to stop (Python's None). */
+const SENTINEL = -1;
+
+// Canvas colours come from CSS custom properties on the host (light and dark themes in
+// playground.css); these are the fallbacks when a property is missing.
+const PALETTE = {
+  bg: ['--tl-bg', '#ffffff'],
+  text: ['--tl-text', '#263238'],
+  muted: ['--tl-muted', '#546e7a'],
+  grid: ['--tl-grid', '#eceff1'],
+  axis: ['--tl-axis', '#546e7a'],
+  laneBg: ['--tl-lane-bg', '#f7f9fa'],
+  running: ['--tl-running', '#43a047'],
+  blocked: ['--tl-blocked', '#e53935'],
+  sleeping: ['--tl-sleeping', '#90a4ae'],
+  put: ['--tl-put', '#1e88e5'],
+  get: ['--tl-get', '#fb8c00'],
+  tick: ['--tl-tick', '#8e24aa'],
+  poll: ['--tl-poll', '#ffb300'],
+  flag: ['--tl-flag', '#00897b'],
+  crash: ['--tl-crash', '#d50000'],
+  sentinel: ['--tl-sentinel', '#000000'],
+  lost: ['--tl-lost', '#d50000'],
+  markEdge: ['--tl-mark-edge', '#ffffff'],
+  depthFill: ['--tl-depth-fill', 'rgba(57, 73, 171, 0.18)'],
+  depthLine: ['--tl-depth-line', '#3949ab'],
+  capacity: ['--tl-capacity', '#c62828'],
+  warn: ['--tl-warn', '#a84300'],
+  error: ['--tl-error', '#c62828'],
+  highlight: ['--tl-highlight', '#263238'],
 };
 
-const LABEL_W = 150;
+const LABEL_W_WIDE = 150;
+const LABEL_W_NARROW = 84;
+const NARROW_BELOW = 600;
 const HEADER_H = 24;
+const HEADER_H_TWO_ROWS = 40;
 const LANE_H = 30;
 const LANE_GAP = 6;
 const DEPTH_H = 80;
 const AXIS_H = 26;
-const RIGHT_PAD = 16;
-const MIN_SPAN_NS = 1e6; // never zoom in further than 1 ms across the whole width
+const RIGHT_PAD = 12;
+const MIN_SPAN_NS = 5e3; // never zoom in further than 5 µs across the plot
 const FOLLOW_MIN_SPAN_NS = 2e9; // a fresh run shows at least two seconds
+const VIEW_MARGIN = 0.05; // the view may go this far (of the whole run) past either end
 const MAX_KEPT_EVENTS = 500000;
+const MOUSE_SLOP_PX = 6;
+const TOUCH_SLOP_PX = 14;
+const TAP_MOVE_PX = 8;
+const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 10000, 10000, 10000, 30000];
+const FONT = 'Roboto, Helvetica, Arial, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
 // MessagePack sends .NET objects with PascalCase keys, JSON with camelCase: accept both.
 function lowerFirst(key) {
@@ -84,9 +108,8 @@ function num(v, fallback = 0) {
   return Number.isFinite(n) ? n : fallback;
 }
 
-function formatMs(ns) {
-  const ms = ns / 1e6;
-  return ms >= 100 ? ms.toFixed(0) + ' ms' : ms >= 10 ? ms.toFixed(1) + ' ms' : ms.toFixed(2) + ' ms';
+function clamp(v, lo, hi) {
+  return Math.max(lo, Math.min(hi, v));
 }
 
 function niceStep(rough) {
@@ -95,11 +118,88 @@ function niceStep(rough) {
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * pow;
 }
 
-function formatSeconds(ns, stepNs) {
-  const s = ns / 1e9;
-  const step = stepNs / 1e9;
-  const decimals = step >= 1 ? 0 : Math.min(6, Math.ceil(-Math.log10(step)));
-  return s.toFixed(decimals) + ' s';
+/** Fills {name} placeholders; unknown names stay as they are. */
+export function fillTemplate(template, args) {
+  if (!args) {
+    return template;
+  }
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : whole));
+}
+
+/** The page's strings and culture: templates by key, numbers and durations in the reader's format. */
+export class Texts {
+  constructor(strings, culture) {
+    this.strings = strings && typeof strings === 'object' ? strings : {};
+    this.culture = culture || 'en';
+    this.fixedFormats = new Map();
+    try {
+      this.countFormat = new Intl.NumberFormat(this.culture);
+    } catch {
+      this.culture = 'en';
+      this.countFormat = new Intl.NumberFormat('en');
+    }
+  }
+
+  has(key) {
+    return Object.prototype.hasOwnProperty.call(this.strings, key);
+  }
+
+  /** The template for key, filled; a missing key shows itself so it is noticed, never blank. */
+  get(key, args) {
+    return fillTemplate(this.has(key) ? this.strings[key] : key, args);
+  }
+
+  /** The first of keys that exists, filled, or null. */
+  pick(keys, args) {
+    for (const key of keys) {
+      if (this.has(key)) {
+        return fillTemplate(this.strings[key], args);
+      }
+    }
+    return null;
+  }
+
+  /** A resource in words ("queue:full" → "queue full"); an unknown one shows its own name. */
+  resource(name) {
+    if (name === null || name === undefined || name === '') {
+      return '';
+    }
+    return this.has('resource.' + name) ? this.strings['resource.' + name] : String(name);
+  }
+
+  count(n) {
+    return this.countFormat.format(n);
+  }
+
+  fixed(value, decimals) {
+    let f = this.fixedFormats.get(decimals);
+    if (!f) {
+      f = new Intl.NumberFormat(this.culture, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+      this.fixedFormats.set(decimals, f);
+    }
+    return f.format(value);
+  }
+
+  /** A length of time, in the unit that keeps three significant digits. */
+  duration(ns) {
+    const a = Math.abs(ns);
+    const digits = v => (v < 10 ? 2 : v < 100 ? 1 : 0);
+    if (a < 1e3) {
+      return this.get('unit.ns', { value: this.fixed(ns, 0) });
+    }
+    if (a < 1e6) {
+      return this.get('unit.us', { value: this.fixed(ns / 1e3, digits(a / 1e3)) });
+    }
+    if (a < 1e9) {
+      return this.get('unit.ms', { value: this.fixed(ns / 1e6, digits(a / 1e6)) });
+    }
+    return this.get('unit.s', { value: this.fixed(ns / 1e9, digits(a / 1e9)) });
+  }
+
+  /** A moment of the run, in seconds since it started. */
+  seconds(ns, decimals) {
+    return this.get('unit.s', { value: this.fixed(ns / 1e9, decimals) });
+  }
 }
 
 /** What the stream has told us about one run. */
@@ -117,14 +217,17 @@ class RunModel {
     this.final = false;
     this.eventCount = 0;
     this.dropped = 0;
-    this.error = null;
     this.anchor = null;
+    this.resuming = false;
   }
 
   lane(actorId) {
     let lane = this.lanes.get(actorId);
     if (!lane) {
-      lane = { id: actorId, segments: [], marks: [], events: [], sorted: true, current: null };
+      lane = {
+        id: actorId, segments: [], marks: [], events: [], sorted: true, current: null, end: null,
+        lastT: -Infinity, lastTCount: 0, resumeT: -Infinity, resumeSkip: 0,
+      };
       this.lanes.set(actorId, lane);
     }
     return lane;
@@ -137,7 +240,7 @@ class RunModel {
     if (Array.isArray(run.actors) && run.actors.length > 0) {
       this.actors = run.actors.map(a => ({
         id: num(a.id),
-        name: a.name ?? `actor ${a.id}`,
+        name: a.name ?? null,
         role: a.role ?? '',
         pid: num(a.pid, 0),
         threadId: a.threadId === null || a.threadId === undefined ? null : num(a.threadId),
@@ -157,24 +260,54 @@ class RunModel {
     }
   }
 
-  setState(lane, state, t) {
+  /**
+   * Starts a new span when the state changes, or when the actor records a new activity in the
+   * same state (making item 8 after item 7), so every span can say what it was.
+   */
+  setState(lane, state, t, cause) {
     const cur = lane.current;
-    if (cur && cur.state === state) {
+    if (cur && cur.state === state && !(cause && STATE_KINDS.has(cause.kind))) {
       return;
     }
     if (cur) {
-      lane.segments.push({ t0: cur.t0, t1: Math.max(t, cur.t0), state: cur.state });
+      lane.segments.push({ t0: cur.t0, t1: Math.max(t, cur.t0), state: cur.state, cause: cur.cause });
     }
-    lane.current = state ? { state, t0: t } : null;
+    lane.current = state ? { state, t0: t, cause } : null;
+  }
+
+  /**
+   * After a reconnect the hub replays the run from its first event: skip, per lane, what was
+   * already here (each lane's events arrive in time order).
+   */
+  beginResume() {
+    this.resuming = true;
+    for (const lane of this.lanes.values()) {
+      lane.resumeT = lane.lastT;
+      lane.resumeSkip = lane.lastTCount;
+    }
   }
 
   add(ev) {
     const t = num(ev.t);
     const actor = num(ev.actor);
+    const lane = this.lane(actor);
+    if (t < lane.resumeT) {
+      return;
+    }
+    if (t === lane.resumeT && lane.resumeSkip > 0) {
+      lane.resumeSkip--;
+      return;
+    }
+    if (t === lane.lastT) {
+      lane.lastTCount++;
+    } else if (t > lane.lastT) {
+      lane.lastT = t;
+      lane.lastTCount = 1;
+    }
+
     const kind = kindName(ev.kind);
     const level = num(ev.level, -1);
     const e = { t, actor, kind, resource: ev.resource ?? null, value: num(ev.value), level };
-    const lane = this.lane(actor);
     this.eventCount++;
     if (this.eventCount <= MAX_KEPT_EVENTS) {
       const events = lane.events;
@@ -192,25 +325,26 @@ class RunModel {
     switch (kind) {
       case 'start':
       case 'work':
-        this.setState(lane, 'running', t);
+        this.setState(lane, 'running', t, e);
         break;
       case 'sleep':
-        this.setState(lane, 'sleeping', t);
+        this.setState(lane, 'sleeping', t, e);
         break;
       case 'wait':
-        this.setState(lane, 'blocked', t);
+        this.setState(lane, 'blocked', t, e);
         break;
       case 'end':
-        this.setState(lane, null, t);
+        this.setState(lane, null, t, e);
+        lane.end = e;
         break;
       case 'crash':
-        this.setState(lane, null, t);
+        this.setState(lane, null, t, e);
         lane.marks.push(e);
         break;
       default:
         // An instant: after a wait, getting the thing waited for means running again.
         if (lane.current && lane.current.state === 'blocked' && kind !== 'poll') {
-          this.setState(lane, 'running', t);
+          this.setState(lane, 'running', t, e);
         }
         lane.marks.push(e);
         break;
@@ -237,7 +371,7 @@ class RunModel {
     const end = Math.max(this.tMax, this.endT ?? 0);
     for (const lane of this.lanes.values()) {
       if (lane.current) {
-        this.setState(lane, null, end);
+        this.setState(lane, null, end, null);
       }
     }
   }
@@ -249,7 +383,7 @@ class RunModel {
   }
 
   actor(id) {
-    return this.actors.find(a => a.id === id) ?? { id, name: `actor ${id}`, role: '', pid: 0, threadId: null };
+    return this.actors.find(a => a.id === id) ?? { id, name: null, role: '', pid: 0, threadId: null };
   }
 
   sortedEvents(lane) {
@@ -275,44 +409,132 @@ function lowerBound(items, t, key) {
   return lo;
 }
 
+function isSentinel(e) {
+  return (e.kind === 'put' || e.kind === 'get') && e.value === SENTINEL;
+}
+
 class Timeline {
-  constructor(host, dotnet) {
+  constructor(host, dotnet, options) {
+    const opts = options ?? {};
     this.host = host;
     this.dotnet = dotnet;
+    this.texts = new Texts(opts.strings, opts.culture);
     this.canvas = document.createElement('canvas');
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Timeline of the run');
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-label', this.texts.get('canvas.label'));
+    if (opts.describedBy) {
+      this.canvas.setAttribute('aria-describedby', opts.describedBy);
+    }
     this.tooltip = document.createElement('div');
     this.tooltip.className = 'timeline-tooltip';
-    host.replaceChildren(this.canvas, this.tooltip);
+    this.tooltip.setAttribute('role', 'status');
+    this.announcer = document.createElement('div');
+    this.announcer.className = 'timeline-announcer';
+    this.announcer.setAttribute('aria-live', 'polite');
+    host.replaceChildren(this.canvas, this.tooltip, this.announcer);
     this.ctx = this.canvas.getContext('2d');
+    // Everything but the hover highlight is drawn here, so moving the pointer only copies it.
+    this.base = document.createElement('canvas');
+    this.baseCtx = this.base.getContext('2d');
+    this.baseDirty = true;
+    this.colors = {};
+    this.readPalette();
     this.model = new RunModel();
+    this.marked = new Set();
     this.view = { t0: 0, t1: FOLLOW_MIN_SPAN_NS };
     this.follow = true;
     this.connection = null;
     this.subscription = null;
+    this.problem = null;
     this.generation = 0;
     this.frame = 0;
     this.hover = null;
-    this.drag = null;
+    this.pinned = false;
+    this.tipAbove = false;
+    this.pointers = new Map();
+    this.gesture = null;
     this.disposed = false;
+    this.cssWidth = Math.max(300, host.clientWidth);
+    this.labelW = LABEL_W_WIDE;
+    this.headerH = HEADER_H;
 
     this.onWheel = this.onWheel.bind(this);
-    this.onMouseDown = this.onMouseDown.bind(this);
-    this.onMouseMove = this.onMouseMove.bind(this);
-    this.onMouseUp = this.onMouseUp.bind(this);
-    this.onMouseLeave = this.onMouseLeave.bind(this);
+    this.onPointerDown = this.onPointerDown.bind(this);
+    this.onPointerMove = this.onPointerMove.bind(this);
+    this.onPointerUp = this.onPointerUp.bind(this);
+    this.onPointerCancel = this.onPointerCancel.bind(this);
+    this.onPointerLeave = this.onPointerLeave.bind(this);
+    this.onKeyDown = this.onKeyDown.bind(this);
+    this.onDocumentPointerDown = this.onDocumentPointerDown.bind(this);
+    this.onSchemeChange = this.onSchemeChange.bind(this);
     this.draw = this.draw.bind(this);
 
-    this.canvas.addEventListener('wheel', this.onWheel, { passive: false });
-    this.canvas.addEventListener('mousedown', this.onMouseDown);
-    this.canvas.addEventListener('mousemove', this.onMouseMove);
-    this.canvas.addEventListener('mouseleave', this.onMouseLeave);
-    window.addEventListener('mouseup', this.onMouseUp);
-    window.addEventListener('mousemove', this.onMouseMove);
+    const c = this.canvas;
+    c.addEventListener('wheel', this.onWheel, { passive: false });
+    c.addEventListener('pointerdown', this.onPointerDown);
+    c.addEventListener('pointermove', this.onPointerMove);
+    c.addEventListener('pointerup', this.onPointerUp);
+    c.addEventListener('pointercancel', this.onPointerCancel);
+    c.addEventListener('pointerleave', this.onPointerLeave);
+    c.addEventListener('keydown', this.onKeyDown);
+    document.addEventListener('pointerdown', this.onDocumentPointerDown, true);
+    this.scheme = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+    this.scheme?.addEventListener?.('change', this.onSchemeChange);
     this.resizeObserver = new ResizeObserver(() => this.requestDraw());
     this.resizeObserver.observe(host);
+    this.paletteCheck = 0;
+    this.themeObserver = new MutationObserver(() => this.onClassMutation());
+    this.themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['class'], subtree: true });
     this.requestDraw();
+  }
+
+  // --- theme --------------------------------------------------------------------------------
+
+  /** Reads the colours from CSS; true when they changed. */
+  readPalette() {
+    const style = getComputedStyle(this.host);
+    let changed = false;
+    for (const [name, [prop, fallback]] of Object.entries(PALETTE)) {
+      const value = style.getPropertyValue(prop).trim() || fallback;
+      changed ||= this.colors[name] !== value;
+      this.colors[name] = value;
+    }
+    return changed;
+  }
+
+  /** A class changed somewhere above (a theme switch on a wrapper): check the colours once per frame. */
+  onClassMutation() {
+    if (this.paletteCheck || this.disposed) {
+      return;
+    }
+    this.paletteCheck = requestAnimationFrame(() => {
+      this.paletteCheck = 0;
+      if (!this.disposed && this.readPalette()) {
+        this.requestDraw();
+      }
+    });
+  }
+
+  /**
+   * The page switched between light (false) and dark (true), or back to the system's (null):
+   * mark the timeline's root (the component renders the same classes) and read the colours again.
+   */
+  setTheme(dark) {
+    const root = this.host.closest('.timeline-root');
+    if (root) {
+      root.classList.toggle('timeline-dark', dark === true);
+      root.classList.toggle('timeline-light', dark === false);
+      root.classList.toggle('timeline-auto', dark !== true && dark !== false);
+    }
+    this.readPalette();
+    this.requestDraw();
+  }
+
+  onSchemeChange() {
+    if (this.readPalette()) {
+      this.requestDraw();
+    }
   }
 
   // --- stream -------------------------------------------------------------------------------
@@ -321,8 +543,11 @@ class Timeline {
     await this.close();
     const generation = ++this.generation;
     this.model = new RunModel();
+    this.marked = new Set();
     this.follow = true;
+    this.problem = null;
     this.hover = null;
+    this.pinned = false;
     this.hideTooltip();
     this.requestDraw();
     if (!runId) {
@@ -331,50 +556,120 @@ class Timeline {
 
     const sr = globalThis.signalR;
     if (!sr || !sr.HubConnectionBuilder) {
-      this.model.error = 'The SignalR client script did not load, so the timeline cannot stream.';
+      this.problem = 'error.noScript';
       this.requestDraw();
       return;
     }
 
     const url = new URL('hubs/runs', document.baseURI).toString();
-    let builder = new sr.HubConnectionBuilder().withUrl(url).configureLogging(sr.LogLevel.Warning);
+    // Transport trouble is shown on the canvas in words; the details go to the console as warnings.
+    const logger = {
+      log(level, message) {
+        if (level >= sr.LogLevel.Warning && level < sr.LogLevel.None) {
+          console.warn('[timeline stream]', message);
+        }
+      },
+    };
+    let builder = new sr.HubConnectionBuilder()
+      .withUrl(url)
+      .withAutomaticReconnect(RECONNECT_DELAYS_MS)
+      .configureLogging(logger);
     if (sr.protocols && sr.protocols.msgpack) {
       builder = builder.withHubProtocol(new sr.protocols.msgpack.MessagePackHubProtocol());
     }
     const connection = builder.build();
+    const current = () => generation === this.generation && connection === this.connection && !this.disposed;
     // The hub also tells its clients about run state; the page learns that through .NET instead.
     connection.on('RunChanged', () => { });
-    this.connection = connection;
-    try {
-      await connection.start();
-    } catch (err) {
-      if (generation === this.generation) {
-        this.model.error = 'Could not connect to the server for the live timeline: ' + (err?.message ?? err);
+    connection.onreconnecting(() => {
+      if (current() && !this.model.final) {
+        this.problem = 'error.reconnecting';
+        // Keep the last drawn state: no extrapolating the present while nothing arrives.
+        this.model.anchor = null;
         this.requestDraw();
       }
-      return;
-    }
-    if (generation !== this.generation || this.disposed) {
-      await connection.stop();
-      return;
-    }
+    });
+    connection.onreconnected(() => {
+      if (current() && !this.model.final) {
+        this.problem = null;
+        this.subscribe(connection, runId, generation, true);
+        this.requestDraw();
+      }
+    });
+    connection.onclose(() => {
+      if (current() && !this.model.final) {
+        this.problem = 'error.gaveUp';
+        this.requestDraw();
+      }
+    });
+    this.connection = connection;
 
+    // The first connection is retried like a dropped one.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await connection.start();
+        break;
+      } catch {
+        if (!current()) {
+          return;
+        }
+        if (attempt + 1 >= RECONNECT_DELAYS_MS.length) {
+          this.problem = 'error.gaveUp';
+          this.requestDraw();
+          return;
+        }
+        this.problem = 'error.reconnecting';
+        this.requestDraw();
+        await new Promise(resolve => setTimeout(resolve, Math.max(1000, RECONNECT_DELAYS_MS[attempt + 1])));
+        if (!current()) {
+          return;
+        }
+      }
+    }
+    if (!current()) {
+      await connection.stop().catch(() => { });
+      return;
+    }
+    this.problem = null;
+    this.subscribe(connection, runId, generation, false);
+  }
+
+  subscribe(connection, runId, generation, resuming) {
+    const sr = globalThis.signalR;
+    const current = () => generation === this.generation && connection === this.connection && !this.disposed;
+    try {
+      this.subscription?.dispose();
+    } catch {
+      // The old stream is over already.
+    }
+    if (resuming) {
+      this.model.beginResume();
+    }
     this.subscription = connection.stream('StreamEvents', runId).subscribe({
       next: batch => {
-        if (generation === this.generation) {
+        if (current()) {
           this.onBatch(normalizeKeys(batch));
         }
       },
       complete: () => {
-        if (generation === this.generation) {
+        if (current()) {
           this.onEnded();
+          // Everything is here: let the connection go.
+          this.close().catch(() => { });
         }
       },
-      error: err => {
-        if (generation === this.generation) {
-          this.model.error = 'The live stream stopped: ' + (err?.message ?? err);
-          this.onEnded();
+      error: () => {
+        if (!current()) {
+          return;
         }
+        // A dropped connection fails its streams first and starts reconnecting right after, in
+        // the same turn; only an error on a live connection means the stream itself gave up.
+        setTimeout(() => {
+          if (current() && connection.state === sr.HubConnectionState.Connected) {
+            this.problem = 'error.streamStopped';
+            this.onEnded();
+          }
+        }, 0);
       },
     });
   }
@@ -387,12 +682,19 @@ class Timeline {
     for (const ev of batch.events ?? []) {
       m.add(ev);
     }
-    m.coalesced += num(batch.coalesced, 0);
+    if (m.resuming) {
+      // The first batch after a reconnect replays what was already drawn; its coalesced count is
+      // about that replay, not about anything left out.
+      m.resuming = false;
+    } else {
+      m.coalesced += num(batch.coalesced, 0);
+    }
     m.state = stateName(batch.state);
     m.anchor = { t: m.tMax, wall: performance.now() };
     if (batch.final) {
       m.final = true;
       m.finish();
+      this.problem = null;
       this.notifyEnded();
     }
     this.requestDraw();
@@ -433,6 +735,14 @@ class Timeline {
     }
   }
 
+  // --- marks --------------------------------------------------------------------------------
+
+  /** Highlights every put of these items (ones the run lost); null or empty clears. */
+  markItems(ids) {
+    this.marked = new Set((ids ?? []).map(v => num(v, NaN)).filter(Number.isFinite));
+    this.requestDraw();
+  }
+
   // --- view ---------------------------------------------------------------------------------
 
   setFollow(follow) {
@@ -443,12 +753,44 @@ class Timeline {
   fit() {
     this.follow = true;
     this.requestDraw();
+    this.announceView();
+  }
+
+  /** Zooms around the middle of the plot: factor below 1 zooms in. */
+  zoomBy(factor) {
+    const mid = (this.view.t0 + this.view.t1) / 2;
+    this.zoomAt(mid, factor);
+    this.announceView();
   }
 
   fullSpan() {
     const now = this.model.now(performance.now());
     const end = this.model.final ? Math.max(now, 1e6) : Math.max(now * 1.05, FOLLOW_MIN_SPAN_NS);
     return { t0: 0, t1: end };
+  }
+
+  /** Keeps the view inside the run (plus a margin) and no narrower than a few microseconds. */
+  clampView(t0, span) {
+    const full = this.fullSpan().t1;
+    const margin = full * VIEW_MARGIN;
+    const s = clamp(span, MIN_SPAN_NS, full + 2 * margin);
+    const start = clamp(t0, -margin, full + margin - s);
+    return { t0: start, t1: start + s };
+  }
+
+  zoomAt(pivot, factor) {
+    const span = this.view.t1 - this.view.t0;
+    const ratio = (pivot - this.view.t0) / span;
+    const next = clamp(span * factor, MIN_SPAN_NS, Number.MAX_SAFE_INTEGER);
+    this.view = this.clampView(pivot - ratio * next, next);
+    this.userMovedView();
+    this.requestDraw();
+  }
+
+  panBy(dt) {
+    this.view = this.clampView(this.view.t0 + dt, this.view.t1 - this.view.t0);
+    this.userMovedView();
+    this.requestDraw();
   }
 
   userMovedView() {
@@ -459,150 +801,477 @@ class Timeline {
   }
 
   plotWidth() {
-    return Math.max(50, this.cssWidth - LABEL_W - RIGHT_PAD);
+    return Math.max(50, this.cssWidth - this.labelW - RIGHT_PAD);
   }
 
   xOf(t) {
-    return LABEL_W + ((t - this.view.t0) / (this.view.t1 - this.view.t0)) * this.plotWidth();
+    return this.labelW + ((t - this.view.t0) / (this.view.t1 - this.view.t0)) * this.plotWidth();
   }
 
   tOf(x) {
-    return this.view.t0 + ((x - LABEL_W) / this.plotWidth()) * (this.view.t1 - this.view.t0);
+    return this.view.t0 + ((x - this.labelW) / this.plotWidth()) * (this.view.t1 - this.view.t0);
+  }
+
+  /** Decimals that tell moments apart at the current zoom (milliseconds at least). */
+  timeDecimals() {
+    const spanS = (this.view.t1 - this.view.t0) / 1e9;
+    return clamp(Math.ceil(-Math.log10(spanS / 200)), 3, 9);
+  }
+
+  announceView() {
+    clearTimeout(this.announceTimer);
+    this.announceTimer = setTimeout(() => {
+      if (this.disposed) {
+        return;
+      }
+      const v = this.follow ? this.fullSpan() : this.view;
+      const d = this.timeDecimals();
+      this.announcer.textContent = this.texts.get('a11y.window', {
+        from: this.texts.seconds(Math.max(0, v.t0), d),
+        to: this.texts.seconds(v.t1, d),
+      });
+    }, 400);
+  }
+
+  // --- input --------------------------------------------------------------------------------
+
+  localPoint(e) {
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top };
   }
 
   onWheel(e) {
     e.preventDefault();
-    const rect = this.canvas.getBoundingClientRect();
-    const x = e.clientX - rect.left;
-    const pivot = this.tOf(Math.max(LABEL_W, x));
-    const factor = Math.exp(e.deltaY * 0.0015);
-    let span = (this.view.t1 - this.view.t0) * factor;
-    span = Math.max(MIN_SPAN_NS, Math.min(span, 1e13));
-    const ratio = (pivot - this.view.t0) / (this.view.t1 - this.view.t0);
-    this.view = { t0: pivot - ratio * span, t1: pivot - ratio * span + span };
-    this.userMovedView();
-    this.requestDraw();
+    const { x } = this.localPoint(e);
+    if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+      // A sideways swipe on a touchpad pans.
+      this.panBy((e.deltaX / this.plotWidth()) * (this.view.t1 - this.view.t0));
+    } else {
+      const scale = e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 400 : 1;
+      this.zoomAt(this.tOf(Math.max(this.labelW, x)), Math.exp(e.deltaY * scale * 0.0015));
+    }
+    if (!this.pinned) {
+      this.hideTooltip();
+    }
   }
 
-  onMouseDown(e) {
-    if (e.button !== 0) {
+  onPointerDown(e) {
+    if (e.pointerType === 'mouse' && e.button !== 0) {
       return;
     }
-    this.drag = { x: e.clientX, t0: this.view.t0, t1: this.view.t1, moved: false };
-    this.canvas.classList.add('dragging');
-    e.preventDefault();
+    const p = this.localPoint(e);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // The pointer may already be gone.
+    }
+    this.pointers.set(e.pointerId, { x: p.x, y: p.y, type: e.pointerType });
+    if (this.pointers.size === 1) {
+      this.startPan(p, e.pointerType, false);
+    } else if (this.pointers.size === 2) {
+      this.startPinch();
+    }
+    if (e.pointerType === 'mouse') {
+      e.preventDefault(); // no text selection while dragging
+    }
   }
 
-  onMouseMove(e) {
-    if (this.drag) {
-      const dx = e.clientX - this.drag.x;
-      if (Math.abs(dx) > 2) {
-        this.drag.moved = true;
+  startPan(p, type, afterPinch) {
+    this.gesture = { kind: 'pan', x: p.x, y: p.y, t0: this.view.t0, t1: this.view.t1, moved: afterPinch, type, afterPinch };
+  }
+
+  startPinch() {
+    const [a, b] = [...this.pointers.values()];
+    const mid = (a.x + b.x) / 2;
+    this.gesture = {
+      kind: 'pinch',
+      dist: Math.max(20, Math.hypot(a.x - b.x, a.y - b.y)),
+      pivot: this.tOf(Math.max(this.labelW, mid)),
+      span: this.view.t1 - this.view.t0,
+    };
+    this.canvas.classList.add('dragging');
+    this.hideTooltip();
+  }
+
+  onPointerMove(e) {
+    const p = this.localPoint(e);
+    const ptr = this.pointers.get(e.pointerId);
+    if (!ptr) {
+      if (e.pointerType === 'mouse') {
+        this.tipAbove = false;
+        this.showAt(p.x, p.y, MOUSE_SLOP_PX, false);
       }
-      if (this.drag.moved) {
-        const dt = (dx / this.plotWidth()) * (this.drag.t1 - this.drag.t0);
-        this.view = { t0: this.drag.t0 - dt, t1: this.drag.t1 - dt };
-        this.userMovedView();
+      return;
+    }
+    ptr.x = p.x;
+    ptr.y = p.y;
+    const g = this.gesture;
+    if (!g) {
+      return;
+    }
+    if (g.kind === 'pan') {
+      const dx = p.x - g.x;
+      if (!g.moved && Math.hypot(dx, p.y - g.y) > TAP_MOVE_PX) {
+        g.moved = true;
+        this.canvas.classList.add('dragging');
+        this.pinned = false;
         this.hideTooltip();
+      }
+      if (g.moved) {
+        const span = g.t1 - g.t0;
+        this.view = this.clampView(g.t0 - (dx / this.plotWidth()) * span, span);
+        this.userMovedView();
         this.requestDraw();
       }
-      return;
-    }
-    if (e.target !== this.canvas) {
-      return;
-    }
-    const rect = this.canvas.getBoundingClientRect();
-    this.updateHover(e.clientX - rect.left, e.clientY - rect.top);
-  }
-
-  onMouseUp() {
-    if (this.drag) {
-      this.drag = null;
-      this.canvas.classList.remove('dragging');
-    }
-  }
-
-  onMouseLeave() {
-    if (!this.drag) {
-      this.hover = null;
-      this.hideTooltip();
+    } else if (g.kind === 'pinch' && this.pointers.size >= 2) {
+      const [a, b] = [...this.pointers.values()];
+      const dist = Math.max(20, Math.hypot(a.x - b.x, a.y - b.y));
+      const mid = (a.x + b.x) / 2;
+      const span = clamp(g.span * (g.dist / dist), MIN_SPAN_NS, Number.MAX_SAFE_INTEGER);
+      // The moment first under the fingers stays under their midpoint.
+      this.view = this.clampView(g.pivot - ((mid - this.labelW) / this.plotWidth()) * span, span);
+      this.userMovedView();
       this.requestDraw();
     }
   }
 
-  // --- hover --------------------------------------------------------------------------------
+  onPointerUp(e) {
+    this.endPointer(e, true);
+  }
 
-  nearestIn(events, t, maxDt) {
-    if (events.length === 0) {
+  onPointerCancel(e) {
+    this.endPointer(e, false);
+  }
+
+  endPointer(e, lifted) {
+    const ptr = this.pointers.get(e.pointerId);
+    if (!ptr) {
+      return;
+    }
+    this.pointers.delete(e.pointerId);
+    const g = this.gesture;
+    if (this.pointers.size === 1) {
+      // One finger left after a pinch: carry on panning with it, but lifting it is not a tap.
+      const [rest] = [...this.pointers.values()];
+      this.startPan(rest, rest.type, true);
+      return;
+    }
+    if (this.pointers.size > 0) {
+      return;
+    }
+    this.gesture = null;
+    this.canvas.classList.remove('dragging');
+    if (lifted && g && g.kind === 'pan' && !g.moved && !g.afterPinch && e.pointerType !== 'mouse') {
+      // A tap: show what is under the finger, or hide the tip when there is nothing.
+      this.tipAbove = true;
+      const found = this.showAt(ptr.x, ptr.y, TOUCH_SLOP_PX, true);
+      this.pinned = !!found;
+    } else if (e.pointerType === 'mouse') {
+      this.showAt(ptr.x, ptr.y, MOUSE_SLOP_PX, false);
+    }
+  }
+
+  onPointerLeave(e) {
+    if (e.pointerType === 'mouse' && !this.gesture && !this.pinned) {
+      this.setHover(null);
+    }
+  }
+
+  onDocumentPointerDown(e) {
+    if (this.pinned && !this.host.contains(e.target)) {
+      this.pinned = false;
+      this.setHover(null);
+    }
+  }
+
+  onKeyDown(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) {
+      return;
+    }
+    const span = this.view.t1 - this.view.t0;
+    switch (e.key) {
+      case 'ArrowLeft':
+        this.panBy(-span * (e.shiftKey ? 0.5 : 0.1));
+        break;
+      case 'ArrowRight':
+        this.panBy(span * (e.shiftKey ? 0.5 : 0.1));
+        break;
+      case '+':
+      case '=':
+      case 'Add':
+        this.zoomAt((this.view.t0 + this.view.t1) / 2, 1 / 1.5);
+        break;
+      case '-':
+      case '_':
+      case 'Subtract':
+        this.zoomAt((this.view.t0 + this.view.t1) / 2, 1.5);
+        break;
+      case 'Home':
+      case '0':
+        this.fit();
+        this.dotnet?.invokeMethodAsync('OnViewChanged', true).catch(() => { });
+        break;
+      case 'Escape':
+        this.pinned = false;
+        this.setHover(null);
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    this.pinned = false;
+    this.setHover(null);
+    this.announceView();
+  }
+
+  // --- what is under the pointer --------------------------------------------------------------
+
+  laneTop(index) {
+    return this.headerH + index * (LANE_H + LANE_GAP);
+  }
+
+  /** The instant, span or depth step at (x, y), or null. */
+  hitTest(x, y, slop) {
+    const m = this.model;
+    if (x < this.labelW - slop || x > this.cssWidth - RIGHT_PAD + slop) {
       return null;
     }
-    const i = lowerBound(events, t, e => e.t);
-    let best = null;
-    for (const j of [i - 1, i]) {
-      if (j >= 0 && j < events.length) {
-        const d = Math.abs(events[j].t - t);
-        if (d <= maxDt && (!best || d < best.d)) {
-          best = { e: events[j], d };
-        }
+    const t = this.tOf(x);
+    const order = m.laneOrder();
+    const index = Math.floor((y - this.headerH) / (LANE_H + LANE_GAP));
+    if (y >= this.headerH && index >= 0 && index < order.length && y <= this.laneTop(index) + LANE_H + LANE_GAP / 2) {
+      const lane = m.lanes.get(order[index]);
+      if (!lane) {
+        return null;
+      }
+      const mark = this.nearestMark(lane.marks, x, slop);
+      if (mark) {
+        return { type: 'instant', e: mark, lane: lane.id };
+      }
+      if (lane.end && !lane.current && Math.abs(this.xOf(lane.end.t) - x) <= slop) {
+        return { type: 'instant', e: lane.end, lane: lane.id };
+      }
+      const segs = lane.segments;
+      const i = lowerBound(segs, t, s => s.t1);
+      if (i < segs.length && segs[i].t0 <= t) {
+        return { type: 'span', seg: segs[i], lane: lane.id, live: false };
+      }
+      const cur = lane.current;
+      if (cur && t >= cur.t0 && t <= m.now(performance.now())) {
+        return { type: 'span', seg: cur, lane: lane.id, live: true };
+      }
+      return null;
+    }
+    const layout = this.layout();
+    if (layout.depthTop !== null && y >= layout.depthTop && y <= layout.depthTop + DEPTH_H) {
+      const pts = m.depth;
+      const nearest = this.nearestMark(pts, x, slop);
+      if (nearest) {
+        return { type: 'instant', e: nearest.e, lane: null };
+      }
+      const i = lowerBound(pts, t, p => p.t);
+      const before = i > 0 ? pts[i - 1] : null;
+      if (before && t <= Math.max(m.tMax, m.endT ?? 0)) {
+        return { type: 'depth', level: before.level, t };
       }
     }
-    return best?.e ?? null;
+    return null;
   }
 
-  updateHover(x, y) {
-    const m = this.model;
-    const layout = this.layout();
-    if (x < LABEL_W || x > this.cssWidth - RIGHT_PAD) {
-      this.hover = null;
-      this.hideTooltip();
-      this.requestDraw();
-      return;
+  /** The item of a time-sorted list (by .t) drawn nearest to x, within slop pixels. */
+  nearestMark(items, x, slop) {
+    if (items.length === 0) {
+      return null;
     }
+    const span = this.view.t1 - this.view.t0;
+    const dtSlop = (slop / this.plotWidth()) * span;
     const t = this.tOf(x);
-    const maxDt = (10 / this.plotWidth()) * (this.view.t1 - this.view.t0);
-    let found = null;
-    const laneIndex = Math.floor((y - HEADER_H) / (LANE_H + LANE_GAP));
-    const order = m.laneOrder();
-    if (y >= HEADER_H && laneIndex >= 0 && laneIndex < order.length) {
-      const lane = m.lanes.get(order[laneIndex]);
-      if (lane) {
-        found = this.nearestIn(m.sortedEvents(lane), t, maxDt);
+    const i = lowerBound(items, t - dtSlop, it => it.t);
+    let best = null;
+    let bestD = Infinity;
+    for (let j = i; j < items.length && items[j].t <= t + dtSlop; j++) {
+      const d = Math.abs(items[j].t - t);
+      // Among marks in reach, a lost or stop-marker item wins over a plain one: it is what a learner looks for.
+      const special = items[j].kind ? (this.isLost(items[j]) || isSentinel(items[j]) || items[j].kind === 'crash') : false;
+      const score = special ? d * 0.25 : d;
+      if (score < bestD) {
+        bestD = score;
+        best = items[j];
       }
-    } else if (layout.depthTop !== null && y >= layout.depthTop && y <= layout.depthTop + DEPTH_H) {
-      const d = this.nearestIn(m.depth, t, maxDt);
-      found = d?.e ?? null;
     }
-    this.hover = found;
-    if (!found) {
+    return best;
+  }
+
+  isLost(e) {
+    return e.kind === 'put' && this.marked.size > 0 && this.marked.has(e.value);
+  }
+
+  showAt(x, y, slop, pinned) {
+    const hit = this.hitTest(x, y, slop);
+    this.setHover(hit, x, y);
+    if (pinned !== undefined && !hit) {
+      this.pinned = false;
+    }
+    return hit;
+  }
+
+  setHover(hit, x, y) {
+    this.hover = hit;
+    if (!hit) {
       this.hideTooltip();
     } else {
-      const a = m.actor(found.actor);
-      const parts = [`<b>${escapeHtml(a.name)}</b> · ${escapeHtml(found.kind)}`];
-      if (found.resource) {
-        parts.push(`resource: ${escapeHtml(found.resource)}`);
-      }
-      parts.push(`value: ${found.value}`);
-      if (found.level >= 0) {
-        parts.push(`depth after: ${found.level}`);
-      }
-      parts.push(`t = ${formatMs(found.t)}`);
-      this.tooltip.innerHTML = parts.join('<br>');
-      this.tooltip.style.display = 'block';
-      const tipW = this.tooltip.offsetWidth;
-      const left = x + 14 + tipW > this.cssWidth ? x - 14 - tipW : x + 14;
-      this.tooltip.style.left = `${Math.max(0, left)}px`;
-      this.tooltip.style.top = `${Math.max(0, y + 12)}px`;
+      this.showTooltip(this.describe(hit), x, y);
     }
-    this.requestDraw();
+    this.requestOverlay();
+  }
+
+  showTooltip(lines, x, y) {
+    const tip = this.tooltip;
+    tip.replaceChildren();
+    lines.forEach((line, i) => {
+      const div = document.createElement('div');
+      div.textContent = line.text;
+      if (i === 0) {
+        div.className = 'timeline-tooltip-title';
+      } else if (line.lost) {
+        div.className = 'timeline-tooltip-lost';
+      }
+      tip.appendChild(div);
+    });
+    tip.style.display = 'block';
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    let left = x + 14;
+    if (left + w > this.cssWidth) {
+      left = Math.max(0, Math.min(x - 14 - w, this.cssWidth - w));
+    }
+    // Below a mouse pointer; above a finger, which would hide it.
+    const hostH = this.canvas.offsetHeight;
+    const above = y - 24 - h;
+    const below = y + 14;
+    let top = this.tipAbove && above >= 0 ? above : below;
+    if (top + h > hostH && above >= 0) {
+      top = above;
+    }
+    tip.style.left = `${Math.max(0, left)}px`;
+    tip.style.top = `${Math.max(0, top)}px`;
   }
 
   hideTooltip() {
     this.tooltip.style.display = 'none';
   }
 
+  // --- words --------------------------------------------------------------------------------
+
+  actorName(id) {
+    const a = this.model.actor(id);
+    return a.name ?? this.texts.get('actor.unnamed', { id });
+  }
+
+  /** Lines of the tooltip for a hit: the first says what, the rest when. */
+  describe(hit) {
+    const T = this.texts;
+    const d = this.timeDecimals();
+    if (hit.type === 'span') {
+      const s = hit.seg;
+      const title = this.describeSpan(s, hit.lane);
+      const end = hit.live ? this.model.now(performance.now()) : s.t1;
+      const time = hit.live
+        ? T.get('span.timeLive', { duration: T.duration(end - s.t0), from: T.seconds(s.t0, d) })
+        : T.get('span.time', { duration: T.duration(s.t1 - s.t0), from: T.seconds(s.t0, d), to: T.seconds(s.t1, d) });
+      return [{ text: title }, { text: time }];
+    }
+    if (hit.type === 'depth') {
+      return [{ text: T.get('depth.level', { level: T.count(hit.level) }) }, { text: T.get('instant.at', { time: T.seconds(hit.t, d) }) }];
+    }
+    const e = hit.e;
+    const lines = [{ text: this.describeInstant(e) }, { text: T.get('instant.at', { time: T.seconds(e.t, d) }) }];
+    if (this.isLost(e)) {
+      lines.push({ text: T.get('mark.lost'), lost: true });
+    }
+    return lines;
+  }
+
+  argsOf(e, actor) {
+    const T = this.texts;
+    return {
+      actor,
+      item: String(e?.value ?? ''),
+      value: T.count(e?.value ?? 0),
+      left: T.count(e?.value ?? 0),
+      code: String(e?.value ?? ''),
+      resource: T.resource(e?.resource),
+      kind: e?.kind ?? '',
+    };
+  }
+
+  describeSpan(seg, laneId) {
+    const T = this.texts;
+    const actor = this.actorName(laneId);
+    const cause = seg.cause;
+    const prefix = { running: 'work', blocked: 'wait', sleeping: 'sleep' }[seg.state] ?? seg.state;
+    const state = { running: 'running', blocked: 'blocked', sleeping: 'sleeping' }[seg.state] ?? 'running';
+    let what = null;
+    // Only the event that began the state says why (a get that ended a wait just means running).
+    if (cause && cause.resource && (cause.kind === 'work' || cause.kind === 'sleep' || cause.kind === 'wait')) {
+      const args = this.argsOf(cause, actor);
+      const keys = cause.value === SENTINEL
+        ? [`${prefix}.${cause.resource}.sentinel`, `${prefix}.${cause.resource}`]
+        : [`${prefix}.${cause.resource}`];
+      what = T.pick(keys, args) ?? T.resource(cause.resource);
+    }
+    return what ? T.get(`span.${state}On`, { actor, what }) : T.get(`span.${state}`, { actor });
+  }
+
+  describeInstant(e) {
+    const T = this.texts;
+    const actor = this.actorName(e.actor);
+    const args = this.argsOf(e, actor);
+    const res = e.resource ?? '';
+    switch (e.kind) {
+      case 'put':
+      case 'get': {
+        const what = T.get(`${e.kind}.${e.value === SENTINEL ? 'sentinel' : 'item'}`, args);
+        if (e.level < 0) {
+          return what;
+        }
+        const from = e.kind === 'put' ? e.level - 1 : e.level + 1;
+        return T.get('instant.withDepth', { what, from: T.count(Math.max(0, from)), to: T.count(e.level) });
+      }
+      case 'poll':
+        return T.pick([`poll.${res}`], args) ?? T.get('poll.other', args);
+      case 'done':
+        return T.get('done.item', args);
+      case 'crash':
+        if (res.startsWith('signal')) {
+          return T.get('crash.signal', args);
+        }
+        if (res === 'exit code') {
+          return T.get('crash.exit', args);
+        }
+        return T.get('crash.error', { ...args, what: res || T.count(e.value) });
+      case 'end':
+        return T.pick([`end.${res}`], args) ?? T.get('end.any', args);
+      case 'acquire':
+      case 'release':
+      case 'set':
+      case 'clear':
+        return T.pick([`${e.kind}.${res}`], args) ?? T.get(`${e.kind}.any`, args);
+      default:
+        return T.get('instant.other', args);
+    }
+  }
+
   // --- drawing ------------------------------------------------------------------------------
 
+  /** Redraws everything on the next frame. */
   requestDraw() {
+    this.baseDirty = true;
+    this.requestOverlay();
+  }
+
+  /** Redraws only the hover highlight on the next frame. */
+  requestOverlay() {
     if (!this.frame && !this.disposed) {
       this.frame = requestAnimationFrame(this.draw);
     }
@@ -611,7 +1280,7 @@ class Timeline {
   layout() {
     const m = this.model;
     const lanes = Math.max(1, m.laneOrder().length);
-    const lanesBottom = HEADER_H + lanes * (LANE_H + LANE_GAP);
+    const lanesBottom = this.headerH + lanes * (LANE_H + LANE_GAP);
     const hasDepth = m.depth.length > 0 || m.capacity > 0;
     const depthTop = hasDepth ? lanesBottom + 10 : null;
     const height = (hasDepth ? depthTop + DEPTH_H : lanesBottom) + AXIS_H;
@@ -624,75 +1293,132 @@ class Timeline {
       return;
     }
     const m = this.model;
-    const layout = this.layout();
     const dpr = window.devicePixelRatio || 1;
-    const cssWidth = Math.max(300, this.host.clientWidth);
-    const cssHeight = layout.height;
+    const cssWidth = Math.max(280, this.host.clientWidth);
     this.cssWidth = cssWidth;
-    if (this.canvas.width !== Math.round(cssWidth * dpr) || this.canvas.height !== Math.round(cssHeight * dpr)) {
-      this.canvas.width = Math.round(cssWidth * dpr);
-      this.canvas.height = Math.round(cssHeight * dpr);
+    this.labelW = cssWidth < NARROW_BELOW ? LABEL_W_NARROW : LABEL_W_WIDE;
+    const ctx = this.ctx;
+    const header = this.headerText(ctx, cssWidth);
+    this.headerH = header.rows === 2 ? HEADER_H_TWO_ROWS : HEADER_H;
+    const layout = this.layout();
+    const cssHeight = layout.height;
+    const pxW = Math.round(cssWidth * dpr);
+    const pxH = Math.round(cssHeight * dpr);
+    if (this.canvas.width !== pxW || this.canvas.height !== pxH) {
+      this.canvas.width = pxW;
+      this.canvas.height = pxH;
       this.canvas.style.height = `${cssHeight}px`;
+      this.base.width = pxW;
+      this.base.height = pxH;
+      this.baseDirty = true;
     }
+    const live = !m.final && m.state === 'running';
+    if (this.baseDirty || live) {
+      this.baseDirty = false;
+      this.drawBase(this.baseCtx, layout, cssWidth, cssHeight, header, dpr);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, pxW, pxH);
+    ctx.drawImage(this.base, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    this.drawHover(ctx, layout);
+
+    if (this.hover && this.hover.type === 'span' && this.hover.live && this.tooltip.style.display === 'block') {
+      // A live span keeps growing under a still pointer.
+      this.tooltip.lastChild.textContent = this.describe(this.hover)[1].text;
+    }
+
+    if (live) {
+      this.requestDraw(); // keep the present moving while the run is live
+    }
+  }
+
+  drawBase(ctx, layout, cssWidth, cssHeight, header, dpr) {
+    const m = this.model;
+    const C = this.colors;
     if (this.follow) {
       this.view = this.fullSpan();
+    } else {
+      this.view = this.clampView(this.view.t0, this.view.t1 - this.view.t0);
     }
 
-    const ctx = this.ctx;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cssWidth, cssHeight);
-    ctx.font = '12px Roboto, Helvetica, Arial, sans-serif';
+    ctx.fillStyle = C.bg;
+    ctx.fillRect(0, 0, cssWidth, cssHeight);
+    ctx.font = `12px ${FONT}`;
     ctx.textBaseline = 'middle';
 
+    const labelW = this.labelW;
     const plotRight = cssWidth - RIGHT_PAD;
     const axisTop = cssHeight - AXIS_H;
-    const step = niceStep(((this.view.t1 - this.view.t0) / this.plotWidth()) * 90);
+    const step = niceStep(((this.view.t1 - this.view.t0) / this.plotWidth()) * (labelW === LABEL_W_NARROW ? 80 : 100));
 
     // Grid lines behind everything.
-    ctx.strokeStyle = COLORS.grid;
+    ctx.strokeStyle = C.grid;
     ctx.lineWidth = 1;
     const firstTick = Math.ceil(this.view.t0 / step) * step;
     for (let t = firstTick; t <= this.view.t1; t += step) {
       const x = Math.round(this.xOf(t)) + 0.5;
+      if (x < labelW) {
+        continue;
+      }
       ctx.beginPath();
-      ctx.moveTo(x, HEADER_H - 4);
+      ctx.moveTo(x, this.headerH - 4);
       ctx.lineTo(x, axisTop);
       ctx.stroke();
     }
 
-    this.drawHeader(ctx, cssWidth);
+    this.drawHeader(ctx, header, cssWidth);
 
     const order = m.laneOrder();
     const now = m.now(performance.now());
     ctx.save();
     ctx.beginPath();
-    ctx.rect(LABEL_W, 0, plotRight - LABEL_W, cssHeight);
+    ctx.rect(labelW, 0, plotRight - labelW, cssHeight);
     ctx.clip();
-    order.forEach((id, i) => this.drawLane(ctx, m.lanes.get(id), HEADER_H + i * (LANE_H + LANE_GAP), now));
-    if (layout.depthTop !== null) {
-      this.drawDepth(ctx, layout.depthTop, now);
-    }
+    order.forEach((id, i) => this.drawLane(ctx, m.lanes.get(id), this.laneTop(i), now));
+    const maxY = layout.depthTop !== null ? this.drawDepth(ctx, layout.depthTop, now) : 0;
     ctx.restore();
+    if (layout.depthTop !== null) {
+      this.drawDepthScale(ctx, layout.depthTop, maxY);
+    }
 
     // Lane labels.
+    const narrow = labelW === LABEL_W_NARROW;
     order.forEach((id, i) => {
-      const y = HEADER_H + i * (LANE_H + LANE_GAP);
+      const y = this.laneTop(i);
       const a = m.actor(id);
-      ctx.fillStyle = COLORS.text;
-      ctx.font = '500 12px Roboto, Helvetica, Arial, sans-serif';
-      ctx.fillText(clipText(ctx, a.name, LABEL_W - 12), 8, y + 9);
-      ctx.fillStyle = COLORS.muted;
-      ctx.font = '10px Roboto, Helvetica, Arial, sans-serif';
-      const role = a.role && !a.name.toLowerCase().includes(a.role.toLowerCase()) ? a.role : null;
+      const name = this.actorName(id);
+      ctx.fillStyle = C.text;
+      ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
+      ctx.fillText(clipText(ctx, name, labelW - 10), 6, y + 9);
+      ctx.fillStyle = C.muted;
+      ctx.font = `${narrow ? 9 : 10}px ${FONT}`;
+      const roleText = a.role ? this.texts.pick([`role.${a.role}`]) ?? a.role : null;
+      const role = roleText && !name.toLowerCase().includes(a.role.toLowerCase()) ? roleText : null;
       // A child process's main thread id equals its pid: show it once.
-      const tid = a.threadId !== null && a.threadId !== a.pid ? `tid ${a.threadId}` : null;
-      const ids = [role, tid, a.pid ? `pid ${a.pid}` : null].filter(Boolean).join(' · ');
-      ctx.fillText(clipText(ctx, ids, LABEL_W - 12), 8, y + 22);
+      const tid = a.threadId !== null && a.threadId !== a.pid ? this.texts.get('lane.tid', { tid: a.threadId }) : null;
+      const pid = a.pid ? this.texts.get('lane.pid', { pid: a.pid }) : null;
+      // Where room is short, the most specific id is enough (the thread's, else the process's).
+      const ids = (narrow ? [role, tid ?? pid] : [role, tid, pid]).filter(Boolean).join(' · ');
+      ctx.fillText(clipText(ctx, ids, labelW - 10), 6, y + 22);
     });
     if (layout.depthTop !== null) {
-      ctx.fillStyle = COLORS.text;
-      ctx.font = '500 12px Roboto, Helvetica, Arial, sans-serif';
-      ctx.fillText('Queue depth', 8, layout.depthTop + 10);
+      ctx.fillStyle = C.text;
+      ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
+      // The scale numbers sit at the top and bottom of the column; the title in the middle, on two
+      // lines where one is too narrow.
+      const title = this.texts.get('axis.queueDepth');
+      const room = labelW - 10;
+      const mid = layout.depthTop + DEPTH_H / 2;
+      const space = title.lastIndexOf(' ');
+      if (ctx.measureText(title).width > room && space > 0) {
+        ctx.fillText(clipText(ctx, title.slice(0, space), room), 6, mid - 8);
+        ctx.fillText(clipText(ctx, title.slice(space + 1), room), 6, mid + 8);
+      } else {
+        ctx.fillText(clipText(ctx, title, room), 6, mid);
+      }
     }
 
     this.drawAxis(ctx, axisTop, step, firstTick, plotRight);
@@ -700,33 +1426,92 @@ class Timeline {
     // What is drawn, for people using assistive tools and for tests.
     this.canvas.dataset.lanes = String(order.length);
     this.canvas.dataset.events = String(m.eventCount);
-
-    if (!m.final && m.state === 'running') {
-      this.requestDraw(); // keep the present moving while the run is live
-    }
+    this.canvas.dataset.state = m.state;
+    this.canvas.dataset.problem = this.problem ?? '';
+    this.canvas.dataset.view = `${Math.round(this.view.t0)} ${Math.round(this.view.t1)}`;
   }
 
-  drawHeader(ctx, cssWidth) {
-    const m = this.model;
-    ctx.font = '12px Roboto, Helvetica, Arial, sans-serif';
-    ctx.textAlign = 'left';
-    let status;
-    if (m.error) {
-      ctx.fillStyle = COLORS.crash;
-      status = m.error;
-    } else if (this.generation === 0 || (!m.eventCount && m.state === 'queued')) {
-      ctx.fillStyle = COLORS.muted;
-      status = this.generation === 0 ? '' : 'Waiting for the run to start…';
-    } else {
-      ctx.fillStyle = COLORS.muted;
-      status = `${m.eventCount.toLocaleString('en-US')} events · ${m.state}${m.final ? '' : ' · live'}`;
+  /** The outline of the hovered span or mark, on top of the base picture. */
+  drawHover(ctx, layout) {
+    const hover = this.hover;
+    if (!hover || hover.type === 'depth') {
+      return;
     }
-    ctx.fillText(status, LABEL_W, 10);
+    const order = this.model.laneOrder();
+    const laneId = hover.type === 'span' ? hover.lane : hover.e.actor;
+    const index = order.indexOf(laneId);
+    if (index < 0) {
+      return;
+    }
+    const y = this.laneTop(index);
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.labelW - 8, 0, plotRight - this.labelW + 16, layout.height);
+    ctx.clip();
+    ctx.strokeStyle = this.colors.highlight;
+    if (hover.type === 'span') {
+      const s = hover.seg;
+      const end = hover.live ? this.model.now(performance.now()) : s.t1;
+      const x0 = Math.max(this.labelW, Math.round(this.xOf(s.t0)));
+      const x1 = Math.min(plotRight, Math.round(this.xOf(end)));
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x0 - 1, y + 2, Math.max(2, x1 - x0 + 2), LANE_H - 4);
+    } else {
+      const x = this.xOf(hover.e.t);
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(x - 7, y - 2, 14, LANE_H + 4);
+    }
+    ctx.restore();
+  }
+
+  /** The status line (and the coalesced note), and whether they need two rows. */
+  headerText(ctx, cssWidth) {
+    const m = this.model;
+    const T = this.texts;
+    let status = '';
+    let problem = false;
+    if (this.problem) {
+      status = T.get(this.problem);
+      problem = true;
+    } else if (this.generation === 0) {
+      status = '';
+    } else if (!m.eventCount && m.state === 'queued') {
+      status = T.get('status.waiting');
+    } else {
+      const args = { count: T.count(m.eventCount), state: T.get(`state.${m.state}`) };
+      status = T.get(m.final ? 'status.events' : 'status.eventsLive', args);
+    }
+    const notes = [];
     if (m.coalesced > 0) {
-      ctx.textAlign = 'right';
-      ctx.fillStyle = '#ef6c00';
-      ctx.fillText(`${m.coalesced.toLocaleString('en-US')} state changes coalesced to keep up`, cssWidth - RIGHT_PAD, 10);
-      ctx.textAlign = 'left';
+      notes.push(T.get('status.coalesced', { count: T.count(m.coalesced) }));
+    }
+    if (m.dropped > 0) {
+      notes.push(T.get('status.notKept', { count: T.count(m.dropped) }));
+    }
+    const note = notes.join(' · ');
+    ctx.font = `12px ${FONT}`;
+    const room = cssWidth - RIGHT_PAD - 6;
+    const rows = note && ctx.measureText(status).width + 16 + ctx.measureText(note).width > room ? 2 : 1;
+    return { status, problem, note, rows };
+  }
+
+  drawHeader(ctx, header, cssWidth) {
+    const C = this.colors;
+    ctx.font = `12px ${FONT}`;
+    ctx.textAlign = 'left';
+    const room = cssWidth - RIGHT_PAD - 6;
+    ctx.fillStyle = header.problem ? C.error : C.muted;
+    ctx.fillText(clipText(ctx, header.status, room), 6, 10);
+    if (header.note) {
+      ctx.fillStyle = C.warn;
+      if (header.rows === 2) {
+        ctx.fillText(clipText(ctx, header.note, room), 6, 26);
+      } else {
+        ctx.textAlign = 'right';
+        ctx.fillText(header.note, cssWidth - RIGHT_PAD, 10);
+        ctx.textAlign = 'left';
+      }
     }
   }
 
@@ -734,15 +1519,16 @@ class Timeline {
     if (!lane) {
       return;
     }
-    ctx.fillStyle = COLORS.laneBg;
-    ctx.fillRect(LABEL_W, y, this.plotWidth(), LANE_H);
+    const C = this.colors;
+    ctx.fillStyle = C.laneBg;
+    ctx.fillRect(this.labelW, y, this.plotWidth(), LANE_H);
     const v0 = this.view.t0;
     const v1 = this.view.t1;
     const barY = y + 3;
     const barH = LANE_H - 6;
     const segs = lane.segments;
     // Segments are appended in time order per lane; skip those left of the view quickly.
-    let start = lowerBound(segs, v0, s => s.t1);
+    const start = lowerBound(segs, v0, s => s.t1);
     let lastX = -1;
     let lastColor = null;
     for (let i = start; i < segs.length; i++) {
@@ -751,13 +1537,14 @@ class Timeline {
         break;
       }
       lastX = this.fillSegment(ctx, s.t0, s.t1, s.state, barY, barH, lastX, lastColor);
-      lastColor = COLORS[s.state];
+      lastColor = C[s.state];
     }
     if (lane.current) {
       this.fillSegment(ctx, lane.current.t0, Math.max(now, lane.current.t0), lane.current.state, barY, barH, -1, null);
     }
 
-    // Marks on top.
+    // Marks on top. Many marks in one pixel are drawn once per kind; lost items and stop
+    // markers are never hidden behind ordinary ones.
     const marks = lane.marks;
     const mStart = lowerBound(marks, v0, e => e.t);
     const lastMarkX = {};
@@ -767,194 +1554,222 @@ class Timeline {
         break;
       }
       const x = this.xOf(e.t);
-      if (lastMarkX[e.kind] !== undefined && Math.abs(x - lastMarkX[e.kind]) < 2 && e.kind !== 'crash') {
+      const key = isSentinel(e) ? 'sentinel' : this.isLost(e) ? 'lost' : e.kind;
+      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && e.kind !== 'crash') {
         continue;
       }
-      lastMarkX[e.kind] = x;
-      this.drawMark(ctx, e, x, y, e === this.hover);
-    }
-    if (this.hover && this.hover.actor === lane.id && STATE_KINDS.has(this.hover.kind)) {
-      const x = this.xOf(this.hover.t);
-      ctx.strokeStyle = COLORS.text;
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(x + 0.5, y);
-      ctx.lineTo(x + 0.5, y + LANE_H);
-      ctx.stroke();
+      lastMarkX[key] = x;
+      this.drawMark(ctx, e, x, y);
     }
   }
 
   fillSegment(ctx, t0, t1, state, y, h, lastX, lastColor) {
-    const color = COLORS[state];
+    const color = this.colors[state];
     if (!color) {
       return lastX;
     }
-    let x0 = this.xOf(t0);
-    const x1 = this.xOf(t1);
-    if (x1 < LABEL_W - 1) {
+    // Whole pixels, so neighbouring spans of one colour meet without a seam.
+    let x0 = Math.round(this.xOf(t0));
+    const x1 = Math.round(this.xOf(t1));
+    if (x1 < this.labelW - 1) {
       return lastX;
     }
-    // Many tiny segments in one pixel: draw at least a pixel, but not over and over.
+    // Many tiny segments in one pixel: one pixel column each, where blocking wins (it is what
+    // a learner looks for), instead of painting the same column over and over.
     if (x1 - x0 < 1) {
-      if (Math.floor(x0) === lastX && lastColor === color) {
+      if (Math.floor(x0) === lastX && (lastColor === color || state !== 'blocked')) {
         return lastX;
       }
       ctx.fillStyle = color;
       ctx.fillRect(Math.floor(x0), y, 1, h);
       return Math.floor(x0);
     }
-    x0 = Math.max(x0, LABEL_W - 1);
+    x0 = Math.max(x0, this.labelW - 1);
     ctx.fillStyle = color;
     ctx.fillRect(x0, y, x1 - x0, h);
     return Math.floor(x1);
   }
 
-  drawMark(ctx, e, x, y, highlighted) {
+  drawMark(ctx, e, x, y) {
+    const C = this.colors;
     const mid = y + LANE_H / 2;
     ctx.lineWidth = 1;
-    switch (e.kind) {
-      case 'put':
-        ctx.fillStyle = COLORS.put;
-        ctx.beginPath();
-        ctx.moveTo(x, y - 1);
-        ctx.lineTo(x + 5, y + 7);
-        ctx.lineTo(x - 5, y + 7);
-        ctx.closePath();
-        ctx.fill();
-        ctx.strokeStyle = '#fff';
-        ctx.stroke();
-        break;
-      case 'get':
-        ctx.fillStyle = COLORS.get;
-        ctx.beginPath();
-        ctx.moveTo(x, y + LANE_H + 1);
-        ctx.lineTo(x + 5, y + LANE_H - 7);
-        ctx.lineTo(x - 5, y + LANE_H - 7);
-        ctx.closePath();
-        ctx.fill();
-        ctx.strokeStyle = '#fff';
-        ctx.stroke();
-        break;
-      case 'poll':
-        ctx.fillStyle = COLORS.poll;
-        ctx.beginPath();
-        ctx.arc(x, mid, 2.5, 0, Math.PI * 2);
-        ctx.fill();
-        break;
-      case 'set':
-      case 'clear':
-        ctx.fillStyle = e.kind === 'set' ? COLORS.flag : '#fff';
-        ctx.strokeStyle = COLORS.flag;
-        ctx.beginPath();
-        ctx.moveTo(x, mid - 5);
-        ctx.lineTo(x + 5, mid);
-        ctx.lineTo(x, mid + 5);
-        ctx.lineTo(x - 5, mid);
-        ctx.closePath();
-        ctx.fill();
-        ctx.stroke();
-        break;
-      case 'crash':
-        ctx.strokeStyle = COLORS.crash;
-        ctx.lineWidth = 3;
-        ctx.beginPath();
-        ctx.moveTo(x - 6, mid - 6);
-        ctx.lineTo(x + 6, mid + 6);
-        ctx.moveTo(x + 6, mid - 6);
-        ctx.lineTo(x - 6, mid + 6);
-        ctx.stroke();
-        break;
-      default: // acquire, release, done
-        ctx.fillStyle = COLORS.tick;
-        ctx.fillRect(Math.round(x) - 1, y + 4, 2, LANE_H - 8);
-        break;
+    if (isSentinel(e)) {
+      // The stop marker: a square, on the top edge for a put and the bottom edge for a get.
+      const sy = e.kind === 'put' ? y - 1 : y + LANE_H - 8;
+      ctx.fillStyle = C.sentinel;
+      ctx.fillRect(x - 4.5, sy, 9, 9);
+      ctx.strokeStyle = C.markEdge;
+      ctx.strokeRect(x - 4.5, sy, 9, 9);
+    } else {
+      switch (e.kind) {
+        case 'put':
+          ctx.fillStyle = C.put;
+          ctx.beginPath();
+          ctx.moveTo(x, y - 1);
+          ctx.lineTo(x + 5, y + 7);
+          ctx.lineTo(x - 5, y + 7);
+          ctx.closePath();
+          ctx.fill();
+          ctx.strokeStyle = C.markEdge;
+          ctx.stroke();
+          break;
+        case 'get':
+          ctx.fillStyle = C.get;
+          ctx.beginPath();
+          ctx.moveTo(x, y + LANE_H + 1);
+          ctx.lineTo(x + 5, y + LANE_H - 7);
+          ctx.lineTo(x - 5, y + LANE_H - 7);
+          ctx.closePath();
+          ctx.fill();
+          ctx.strokeStyle = C.markEdge;
+          ctx.stroke();
+          break;
+        case 'poll':
+          ctx.fillStyle = C.poll;
+          ctx.beginPath();
+          ctx.arc(x, mid, 2.5, 0, Math.PI * 2);
+          ctx.fill();
+          break;
+        case 'set':
+        case 'clear':
+          ctx.fillStyle = e.kind === 'set' ? C.flag : C.markEdge;
+          ctx.strokeStyle = C.flag;
+          ctx.beginPath();
+          ctx.moveTo(x, mid - 5);
+          ctx.lineTo(x + 5, mid);
+          ctx.lineTo(x, mid + 5);
+          ctx.lineTo(x - 5, mid);
+          ctx.closePath();
+          ctx.fill();
+          ctx.stroke();
+          break;
+        case 'crash':
+          ctx.strokeStyle = C.crash;
+          ctx.lineWidth = 3;
+          ctx.beginPath();
+          ctx.moveTo(x - 6, mid - 6);
+          ctx.lineTo(x + 6, mid + 6);
+          ctx.moveTo(x + 6, mid - 6);
+          ctx.lineTo(x - 6, mid + 6);
+          ctx.stroke();
+          break;
+        default: // acquire, release, done
+          ctx.fillStyle = C.tick;
+          ctx.fillRect(Math.round(x) - 1, y + 4, 2, LANE_H - 8);
+          break;
+      }
     }
-    if (highlighted) {
-      ctx.strokeStyle = COLORS.text;
-      ctx.lineWidth = 1.5;
-      ctx.strokeRect(x - 7, y - 2, 14, LANE_H + 4);
+    if (this.isLost(e)) {
+      // A lost item: a ring around its put.
+      ctx.strokeStyle = C.lost;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(x, y + 4, 8, 0, Math.PI * 2);
+      ctx.stroke();
     }
   }
 
   drawDepth(ctx, top, now) {
     const m = this.model;
+    const C = this.colors;
+    const labelW = this.labelW;
     const plotRight = this.cssWidth - RIGHT_PAD;
-    ctx.fillStyle = COLORS.laneBg;
-    ctx.fillRect(LABEL_W, top, this.plotWidth(), DEPTH_H);
+    ctx.fillStyle = C.laneBg;
+    ctx.fillRect(labelW, top, this.plotWidth(), DEPTH_H);
     const maxY = Math.max(1, m.maxLevel, m.capacity);
     const yOf = level => top + DEPTH_H - 4 - (level / maxY) * (DEPTH_H - 14);
 
     // Capacity line.
     if (m.capacity > 0) {
       const y = Math.round(yOf(m.capacity)) + 0.5;
-      ctx.strokeStyle = COLORS.capacity;
+      ctx.strokeStyle = C.capacity;
       ctx.setLineDash([5, 4]);
       ctx.lineWidth = 1;
       ctx.beginPath();
-      ctx.moveTo(LABEL_W, y);
+      ctx.moveTo(labelW, y);
       ctx.lineTo(plotRight, y);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = COLORS.capacity;
-      ctx.font = '10px Roboto, Helvetica, Arial, sans-serif';
+      ctx.fillStyle = C.capacity;
+      ctx.font = `10px ${FONT}`;
       ctx.textAlign = 'right';
-      ctx.fillText(`capacity ${m.capacity}`, plotRight - 4, y - 7);
+      ctx.fillText(this.texts.get('axis.capacity', { n: this.texts.count(m.capacity) }), plotRight - 4, y - 7);
       ctx.textAlign = 'left';
     }
 
     const pts = m.depth;
     if (pts.length > 0) {
       const end = m.final ? Math.max(m.tMax, m.endT ?? 0) : now;
+      // Only the points in view (and the one before, which sets the level at the left edge).
+      const first = Math.max(0, lowerBound(pts, this.view.t0, p => p.t) - 1);
       ctx.beginPath();
       const baseY = yOf(0);
-      let x = this.xOf(pts[0].t);
+      let x = this.xOf(pts[first].t);
       ctx.moveTo(x, baseY);
-      let y = yOf(pts[0].level);
+      let y = yOf(pts[first].level);
       ctx.lineTo(x, y);
-      for (let i = 1; i < pts.length; i++) {
+      for (let i = first + 1; i < pts.length; i++) {
         x = this.xOf(pts[i].t);
         ctx.lineTo(x, y);
         y = yOf(pts[i].level);
         ctx.lineTo(x, y);
+        if (pts[i].t > this.view.t1) {
+          break;
+        }
       }
-      const xEnd = this.xOf(end);
+      const xEnd = Math.max(x, this.xOf(Math.min(end, this.view.t1 + (this.view.t1 - this.view.t0))));
       ctx.lineTo(xEnd, y);
-      ctx.strokeStyle = COLORS.depthLine;
+      ctx.strokeStyle = C.depthLine;
       ctx.lineWidth = 1.5;
       ctx.stroke();
       ctx.lineTo(xEnd, baseY);
       ctx.closePath();
-      ctx.fillStyle = COLORS.depthFill;
+      ctx.fillStyle = C.depthFill;
       ctx.fill();
     }
 
-    // Scale labels at the left edge of the plot.
-    ctx.fillStyle = COLORS.muted;
-    ctx.font = '10px Roboto, Helvetica, Arial, sans-serif';
-    ctx.fillText(String(maxY), LABEL_W + 4, yOf(maxY) + 1);
-    ctx.fillText('0', LABEL_W + 4, yOf(0) - 6);
+    return maxY;
+  }
+
+  /** The depth scale, right-aligned in the label column next to the plot. */
+  drawDepthScale(ctx, top, maxY) {
+    const yOf = level => top + DEPTH_H - 4 - (level / maxY) * (DEPTH_H - 14);
+    ctx.fillStyle = this.colors.muted;
+    ctx.font = `10px ${FONT}`;
+    ctx.textAlign = 'right';
+    ctx.fillText(this.texts.count(maxY), this.labelW - 4, yOf(maxY));
+    ctx.fillText(this.texts.count(0), this.labelW - 4, yOf(0));
+    ctx.textAlign = 'left';
   }
 
   drawAxis(ctx, top, step, firstTick, plotRight) {
-    ctx.strokeStyle = COLORS.axis;
+    const C = this.colors;
+    const labelW = this.labelW;
+    ctx.strokeStyle = C.axis;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    ctx.moveTo(LABEL_W, top + 0.5);
+    ctx.moveTo(labelW, top + 0.5);
     ctx.lineTo(plotRight, top + 0.5);
     ctx.stroke();
-    ctx.fillStyle = COLORS.axis;
-    ctx.font = '11px Roboto, Helvetica, Arial, sans-serif';
+    ctx.fillStyle = C.axis;
+    ctx.font = `11px ${FONT}`;
     ctx.textAlign = 'center';
+    const decimals = step >= 1e9 ? 0 : clamp(Math.ceil(-Math.log10(step / 1e9) - 1e-9), 0, 9);
     for (let t = firstTick; t <= this.view.t1; t += step) {
       const x = Math.round(this.xOf(t)) + 0.5;
-      if (x < LABEL_W - 1 || x > plotRight + 1) {
+      if (x < labelW - 1 || x > plotRight + 1) {
         continue;
       }
       ctx.beginPath();
       ctx.moveTo(x, top);
       ctx.lineTo(x, top + 5);
       ctx.stroke();
-      ctx.fillText(formatSeconds(t, step), x, top + 15);
+      // Keep the first and last labels inside the canvas.
+      const label = this.texts.seconds(Math.abs(t) < step / 2 ? 0 : t, decimals);
+      const w = ctx.measureText(label).width;
+      const lx = clamp(x, labelW + w / 2, this.cssWidth - w / 2 - 2);
+      ctx.fillText(label, lx, top + 15);
     }
     ctx.textAlign = 'left';
   }
@@ -966,13 +1781,22 @@ class Timeline {
       cancelAnimationFrame(this.frame);
       this.frame = 0;
     }
+    clearTimeout(this.announceTimer);
     this.resizeObserver.disconnect();
-    this.canvas.removeEventListener('wheel', this.onWheel);
-    this.canvas.removeEventListener('mousedown', this.onMouseDown);
-    this.canvas.removeEventListener('mousemove', this.onMouseMove);
-    this.canvas.removeEventListener('mouseleave', this.onMouseLeave);
-    window.removeEventListener('mouseup', this.onMouseUp);
-    window.removeEventListener('mousemove', this.onMouseMove);
+    this.themeObserver.disconnect();
+    if (this.paletteCheck) {
+      cancelAnimationFrame(this.paletteCheck);
+    }
+    const c = this.canvas;
+    c.removeEventListener('wheel', this.onWheel);
+    c.removeEventListener('pointerdown', this.onPointerDown);
+    c.removeEventListener('pointermove', this.onPointerMove);
+    c.removeEventListener('pointerup', this.onPointerUp);
+    c.removeEventListener('pointercancel', this.onPointerCancel);
+    c.removeEventListener('pointerleave', this.onPointerLeave);
+    c.removeEventListener('keydown', this.onKeyDown);
+    document.removeEventListener('pointerdown', this.onDocumentPointerDown, true);
+    this.scheme?.removeEventListener?.('change', this.onSchemeChange);
     this.dotnet = null;
     await this.close();
   }
@@ -989,11 +1813,10 @@ function clipText(ctx, text, maxWidth) {
   return s + '…';
 }
 
-function escapeHtml(s) {
-  return String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-}
-
-/** Creates a timeline inside the host element; .NET keeps the returned object to drive it. */
-export function createTimeline(host, dotnet) {
-  return new Timeline(host, dotnet);
+/**
+ * Creates a timeline inside the host element; .NET keeps the returned object to drive it.
+ * options: { strings: { key: template }, culture: 'en' | 'zh-CN' | ..., describedBy: element id }.
+ */
+export function createTimeline(host, dotnet, options) {
+  return new Timeline(host, dotnet, options);
 }
