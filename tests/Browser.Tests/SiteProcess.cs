@@ -106,8 +106,17 @@ public sealed class SiteProcess : IAsyncDisposable
         }
     }
 
+    private bool _disposed;
+
+    /// <summary>Kills the site and its children; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -1,4 +1,4 @@
-// Small page helpers called from the components.
+// Small page helpers called from the components, and the start of the page's circuit.
 window.playground = {
   // Remembers the theme choice for a year, so the next page renders in it from the start.
   rememberTheme(name, value) {
@@ -17,3 +17,16 @@ window.playground = {
     }
   },
 };
+
+// A lost connection is told to the reader by the banner in their language; the transport's own
+// messages would only flood the console. Retries start at once, then every few seconds.
+Blazor.start({
+  circuit: {
+    logLevel: 5 /* Critical: failed reconnection attempts are not errors of the page */,
+    configureSignalR: builder => builder.configureLogging(6 /* signalR.LogLevel.None */),
+    reconnectionOptions: {
+      maxRetries: 60,
+      retryIntervalMilliseconds: (attempt, max) => (max && attempt >= max ? null : attempt < 2 ? 500 : 3000),
+    },
+  },
+});
