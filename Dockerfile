@@ -43,6 +43,7 @@ RUN dotnet publish src/Server/Playground.Server.csproj -c Release -o /app -p:Use
     && find /app/worker -name '*.dbg' -delete
 
 # --- runtime ---------------------------------------------------------------------------------
+# The regular aspnet image (not a chiseled or Alpine one) carries ICU, which the Chinese pages need.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 ENV ASPNETCORE_HTTP_PORTS=8080

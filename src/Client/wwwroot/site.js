@@ -5,14 +5,14 @@ window.playground = {
     document.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=31536000; samesite=lax`;
   },
 
-  // Scrolls an element into view when less than half of it is visible (Run on a phone).
+  // Brings an element to the top of the screen unless it already starts in the upper third
+  // (Run on a phone, where the timeline sits below the form).
   reveal(element) {
     if (!element) {
       return;
     }
-    const rect = element.getBoundingClientRect();
-    const visible = Math.min(rect.bottom, window.innerHeight) - Math.max(rect.top, 0);
-    if (visible < Math.min(rect.height, window.innerHeight) / 2) {
+    const top = element.getBoundingClientRect().top;
+    if (top < 0 || top > window.innerHeight / 3) {
       element.scrollIntoView({ behavior: 'smooth', block: 'start' });
     }
   },
