@@ -44,14 +44,14 @@ public sealed partial class Timeline : IAsyncDisposable
     /// </summary>
     [Parameter] public IReadOnlyList<long>? MarkedItems { get; set; }
 
-    /// <summary>True for the dark palette, false for the light one, null to follow the system.</summary>
+    /// <summary>True for the dark palette, false for the light one; null takes the palette of a surrounding <c>.theme-dark</c>.</summary>
     [Parameter] public bool? Dark { get; set; }
 
     private string RootClass => "timeline-root " + Dark switch
     {
         true => "timeline-dark",
         false => "timeline-light",
-        null => "timeline-auto",
+        null => "",
     };
 
     protected override async Task OnAfterRenderAsync(bool firstRender)

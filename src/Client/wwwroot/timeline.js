@@ -517,7 +517,7 @@ class Timeline {
   }
 
   /**
-   * The page switched between light (false) and dark (true), or back to the system's (null):
+   * The page switched between light (false) and dark (true), or left it to the page (null):
    * mark the timeline's root (the component renders the same classes) and read the colours again.
    */
   setTheme(dark) {
@@ -525,7 +525,6 @@ class Timeline {
     if (root) {
       root.classList.toggle('timeline-dark', dark === true);
       root.classList.toggle('timeline-light', dark === false);
-      root.classList.toggle('timeline-auto', dark !== true && dark !== false);
     }
     this.readPalette();
     this.requestDraw();
