@@ -53,7 +53,7 @@ public sealed class TimelineTests : PlaygroundTestContext
 
         var timeline = Render<Timeline>(p => p.Add(t => t.RunId, "run1"));
         Assert.Empty(timeline.FindAll(".timeline-legend-lost"));
-        Assert.Contains("timeline-auto", timeline.Find(".timeline-root").ClassName, StringComparison.Ordinal);
+        Assert.DoesNotContain("timeline-dark", timeline.Find(".timeline-root").ClassName, StringComparison.Ordinal);
 
         timeline.Render(p => p.Add(t => t.MarkedItems, new long[] { 3, 17 }).Add(t => t.Dark, true));
 
