@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.DataProtection;
 using Playground.Client;
 using Playground.Scenarios.Engine;
 using Playground.Server.Api;
 using Playground.Server.Hubs;
+using Playground.Server.Identity;
+using Playground.Server.Limits;
 using Playground.Server.Localization;
 using Playground.Server.Processes;
 using Playground.Server.Runs;
@@ -21,6 +24,22 @@ builder.Services.AddOptions<RunOptions>().Bind(builder.Configuration.GetSection(
 builder.Services.AddOptions<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RunOptions>, RunOptionsValidator>();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ProcessOptions>, ProcessOptionsValidator>();
+builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LimitOptions>, LimitOptionsValidator>();
+
+// Identity and limits: a signed cookie per client (Data Protection), trusted proxies only,
+// start limits per identity and per address (see README, "Identity, ownership and limits").
+var dataProtection = builder.Services.AddDataProtection().SetApplicationName("concurrency-playground");
+if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
+{
+    dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+}
+
+builder.Services.AddTrustedProxies(builder.Configuration);
+builder.Services.AddRunStartRateLimiting();
+builder.Services.AddSingleton<StartLimiter>();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<CircuitOwner>();
 
 // Services: the engine, the run manager and the UI.
 builder.Services.AddSingleton(TimeProvider.System);
@@ -29,8 +48,9 @@ builder.Services.AddSingleton<WorkerLocator>();
 builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<ScenarioGallery>();
 builder.Services.AddSingleton<RunEventStream>();
-builder.Services.AddSingleton<IRunService, RunService>();
+builder.Services.AddScoped<IRunService, RunService>();
 builder.Services.AddHostedService<RunJanitor>();
+builder.Services.AddHostedService<RunWatchdog>();
 builder.Services.AddHostedService<SharedMemorySweeper>();
 builder.Services.AddHostedService<RunNotifier>();
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -64,7 +84,9 @@ var app = builder.Build();
 // Find and probe the worker now: a missing one is reported at start-up, not mid-run.
 _ = app.Services.GetRequiredService<WorkerLocator>().Command;
 
-// Pipeline.
+// Pipeline: the caller's real address (trusted proxies only), then its identity, before anything counts it.
+app.UseTrustedProxies();
+app.UseClientIdentity();
 app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = RunLogContext.Enrich);
 app.UseSiteLanguages();
 app.UseExceptionHandler();
@@ -73,6 +95,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"),
     api => api.UseStatusCodePages());
+app.UseRateLimiter();
 app.UseAntiforgery();
 app.MapStaticAssets();
 

@@ -53,6 +53,10 @@ internal static class WorkerMain
         {
             // The run's group leader: it holds the process group open until the run ends
             // (it is killed with the group, or its stdin closes when the server goes away).
+            // It ignores the SIGTERM that asks the run's actors to stop: the group id must stay
+            // valid until the final SIGKILL.
+            using var ignoreTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = true);
             using var answer = Console.OpenStandardOutput();
             answer.Write("ok"u8);
             answer.Flush();

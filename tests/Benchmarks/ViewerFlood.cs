@@ -48,7 +48,7 @@ public static class ViewerFlood
 
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var started = manager.Start(new RunStartRequest(FloodScenario.Id, null), "bench");
+        var started = manager.Start(new RunStartRequest(FloodScenario.Id, null), Playground.Server.Identity.RunOwner.System);
         var run = manager.Find(started.Run!.Id)!;
         var clock = Stopwatch.StartNew();
         var results = await Task.WhenAll(Enumerable.Range(0, viewers).Select(_ => Task.Run(() => ViewAsync(run, stream, batchCostMs))));

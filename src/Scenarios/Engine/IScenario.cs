@@ -10,7 +10,11 @@ namespace Playground.Scenarios.Engine;
 /// <param name="Actors">Threads or processes the run will start.</param>
 /// <param name="Items">Work items the run will move (items, tasks, tickets...).</param>
 /// <param name="EstimatedSeconds">A rough lower bound of the run's wall time.</param>
-public sealed record RunPlan(int Actors, long Items, double EstimatedSeconds);
+/// <param name="LongestStepSeconds">
+/// The longest an actor may legitimately go without recording an event (its longest sleep or
+/// piece of work); the run's watchdog never calls an actor stuck before this has passed.
+/// </param>
+public sealed record RunPlan(int Actors, long Items, double EstimatedSeconds, double LongestStepSeconds = 0);
 
 /// <summary>One actor of a prepared run.</summary>
 public sealed record ActorSpec(string Name, string Role);

@@ -46,8 +46,9 @@ public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bo
 /// The children of one run: each is started with its pipes, joins the run's process group, dies
 /// with the server (PR_SET_PDEATHSIG), and has a reader thread turning its stdout frames into its
 /// lane. A child that ends with a non-zero code (or a signal) becomes a <c>crash</c> event and
-/// ends the run: the whole group is killed, so no peer waits forever. Disposing kills and reaps
-/// every child.
+/// ends the run: the whole group is stopped, so no peer waits forever. Stopping is graceful first
+/// (SIGTERM, a short grace), then forceful (SIGKILL). Each child's standard streams are closed as
+/// soon as it is reaped, so a finished run holds no descriptor. Disposing stops and reaps every child.
 /// </summary>
 public sealed class ChildProcessGroup : IDisposable
 {
@@ -57,12 +58,14 @@ public sealed class ChildProcessGroup : IDisposable
     private readonly List<Child> _children = [];
     private readonly object _gate = new();
     private readonly ManualResetEventSlim _changed = new(false);
+    private readonly TimeSpan _stopGrace;
     private Process? _holder;
     private int _groupId;
     private bool _disposed;
 
-    public ChildProcessGroup(WorkerCommand worker, EventRecorder recorder, IActorObserver observer)
+    public ChildProcessGroup(WorkerCommand worker, EventRecorder recorder, IActorObserver observer, TimeSpan? stopGrace = null)
     {
+        _stopGrace = stopGrace ?? TimeSpan.FromMilliseconds(500);
         _worker = worker;
         _recorder = recorder;
         _observer = observer;
@@ -165,7 +168,38 @@ public sealed class ChildProcessGroup : IDisposable
         }
 
         holder.WaitForExit();
+        CloseStreams(holder);
         holder.Dispose();
+    }
+
+    /// <summary>
+    /// Closes a reaped child's pipes. Process.Dispose leaves the streams a caller has touched to the
+    /// finalizer, which would keep their descriptors open until a garbage collection.
+    /// </summary>
+    private static void CloseStreams(Process process)
+    {
+        var info = process.StartInfo;
+        if (info.RedirectStandardInput)
+        {
+            try
+            {
+                process.StandardInput.Dispose();
+            }
+            catch (IOException)
+            {
+                // The child is gone; its end of the pipe is already closed.
+            }
+        }
+
+        if (info.RedirectStandardOutput)
+        {
+            process.StandardOutput.Dispose();
+        }
+
+        if (info.RedirectStandardError)
+        {
+            process.StandardError.Dispose();
+        }
     }
 
     /// <summary>Waits until the given actors' children have exited, or one crashed, or cancellation.</summary>
@@ -225,18 +259,14 @@ public sealed class ChildProcessGroup : IDisposable
             }
         }
 
-        foreach (var c in targets)
-        {
-            Signal(c);
-        }
-
+        Terminate(targets, wholeGroup: false);
         foreach (var c in targets)
         {
             c.Reader?.Join();
         }
     }
 
-    /// <summary>Kills the whole group and each child, then reaps them.</summary>
+    /// <summary>Stops the whole group (SIGTERM, grace, SIGKILL), then reaps every child.</summary>
     public void KillAll()
     {
         List<Child> children;
@@ -249,11 +279,7 @@ public sealed class ChildProcessGroup : IDisposable
             }
         }
 
-        KillGroup();
-        foreach (var c in children)
-        {
-            Signal(c);
-        }
+        Terminate(children, wholeGroup: true);
 
         foreach (var c in children)
         {
@@ -308,6 +334,7 @@ public sealed class ChildProcessGroup : IDisposable
         child.Process.WaitForExit();
         child.Reaped = true;
         child.ErrorReader?.Join(TimeSpan.FromSeconds(2));
+        CloseStreams(child.Process);
         var startupMs = reader.FirstTimestamp is { } first
             ? (first - child.SpawnedAt) * 1000.0 / Stopwatch.Frequency
             : double.NaN;
@@ -362,28 +389,64 @@ public sealed class ChildProcessGroup : IDisposable
             }
         }
 
-        KillGroup();
-        foreach (var c in others)
+        Terminate(others, wholeGroup: true);
+    }
+
+    /// <summary>
+    /// Asks <paramref name="targets"/> to stop with SIGTERM, gives them the grace period to exit,
+    /// then kills what is left with SIGKILL (a stopped child ignores SIGTERM until it is killed).
+    /// With <paramref name="wholeGroup"/> the signals go to the run's process group too, which
+    /// reaches any member that is not one of the targets; the holder ignores SIGTERM.
+    /// </summary>
+    private void Terminate(IReadOnlyList<Child> targets, bool wholeGroup)
+    {
+        if (wholeGroup)
         {
-            Signal(c);
+            SignalGroup(LibC.SIGTERM);
+        }
+
+        foreach (var c in targets)
+        {
+            Signal(c, LibC.SIGTERM);
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(_stopGrace.TotalSeconds * Stopwatch.Frequency);
+        foreach (var c in targets)
+        {
+            // The reader finishes once the child has exited and been reaped.
+            var left = Math.Max(0, (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency);
+            if (c.Reader is { } reader && reader != Thread.CurrentThread)
+            {
+                reader.Join(TimeSpan.FromMilliseconds(left));
+            }
+        }
+
+        if (wholeGroup)
+        {
+            SignalGroup(LibC.SIGKILL);
+        }
+
+        foreach (var c in targets)
+        {
+            Signal(c, LibC.SIGKILL);
         }
     }
 
-    /// <summary>Kills every member of the group while its holder keeps the id from being reused.</summary>
-    private void KillGroup()
+    /// <summary>Signals every member of the group while its holder keeps the id from being reused.</summary>
+    private void SignalGroup(int signal)
     {
         if (_groupId > 0 && _holder is { HasExited: false })
         {
-            _ = LibC.Kill(-_groupId, LibC.SIGKILL);
+            _ = LibC.Kill(-_groupId, signal);
         }
     }
 
-    /// <summary>Kills one child unless it has already been reaped (its pid could belong to another program by then).</summary>
-    private static void Signal(Child c)
+    /// <summary>Signals one child unless it has already been reaped (its pid could belong to another program by then).</summary>
+    private static void Signal(Child c, int signal = LibC.SIGKILL)
     {
         if (!c.Reaped && !c.Process.HasExited)
         {
-            _ = LibC.Kill(c.Pid, LibC.SIGKILL);
+            _ = LibC.Kill(c.Pid, signal);
         }
     }
 

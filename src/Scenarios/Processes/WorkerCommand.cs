@@ -30,6 +30,15 @@ public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Prefix
 /// <param name="Worker">The child program, for processes mode; null when it was not found.</param>
 public sealed record RunEnvironment(string RunId, WorkerCommand? Worker)
 {
+    /// <summary>
+    /// What the run's shared names carry ("pg-&lt;key&gt;-queue"): the owner tag of this server, then
+    /// the run id, so a later sweep can tell whether the server that made them still runs.
+    /// </summary>
+    public string SharedKey => SharedNameOwner.Current + "-" + RunId;
+
+    /// <summary>How long children get after SIGTERM before they are killed with SIGKILL.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>For runs that never start a process (tests of threads mode).</summary>
     public static RunEnvironment ThreadsOnly(string runId = "local") => new(runId, null);
 }

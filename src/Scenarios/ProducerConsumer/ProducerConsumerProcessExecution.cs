@@ -37,7 +37,7 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
     {
         var s = _s;
         var worker = _environment.Worker ?? throw new InvalidOperationException("processes mode needs the worker program, which was not found");
-        var names = new SharedQueueNames(_environment.RunId);
+        var names = new SharedQueueNames(_environment.SharedKey);
         // An unbounded queue still needs a ring: room for every item and every sentinel.
         var slots = s.Capacity > 0 ? s.Capacity : checked((int)s.TotalItems + s.Consumers);
         var producedTimes = new int[s.TotalItems];
@@ -56,13 +56,13 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
         try
         {
             using var queue = SharedRingQueue.Create(names, s.QueueKind, s.Capacity, slots, s.Producers);
-            using var group = new ChildProcessGroup(worker, recorder, observer);
+            using var group = new ChildProcessGroup(worker, recorder, observer, _environment.StopGrace);
             for (var a = 0; a < Actors.Count; a++)
             {
                 var actor = a;
                 var producer = actor < s.Producers;
                 group.Spawn(actor, Actors[actor].Name,
-                    ["--scenario", ProducerConsumerSchema.Id, "--run", _environment.RunId, "--actor", actor.ToString(CultureInfo.InvariantCulture), "--params", query],
+                    ["--scenario", ProducerConsumerSchema.Id, "--run", _environment.SharedKey, "--actor", actor.ToString(CultureInfo.InvariantCulture), "--params", query],
                     (kind, value) => Tally(kind, value, producer ? producedTimes : consumedTimes, producer ? EventKind.Put : EventKind.Get, counts, actor, strays, polls, s));
             }
 

@@ -18,7 +18,9 @@ public sealed class ProducerConsumerScenario : IScenario, IProcessScenario
         // all items are shared among the consumers.
         var produce = s.ItemsPerProducer * s.ProduceDelay;
         var consume = (double)s.TotalItems * s.ConsumeDelay / s.Consumers;
-        return new RunPlan(s.Producers + s.Consumers, s.TotalItems, Math.Max(produce, consume) * s.TimeScale);
+        // One delay drawn at its longest (value + jitter) is the longest an actor stays silent.
+        var longestStep = Math.Max(s.ProduceDelay, s.ConsumeDelay) * (1 + s.Jitter) * s.TimeScale;
+        return new RunPlan(s.Producers + s.Consumers, s.TotalItems, Math.Max(produce, consume) * s.TimeScale, longestStep);
     }
 
     public IScenarioExecution Create(ParameterValues values, RunEnvironment? environment = null)

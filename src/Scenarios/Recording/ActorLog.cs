@@ -22,6 +22,8 @@ public sealed class ActorLog : IActorRecorder
     // The count at which the room reserved so far is used up.
     private int _limit;
     private long _dropped;
+    private long _lastTimestamp;
+    private int _lastKind = -1;
 
     internal ActorLog(EventRecorder owner, int actor, int maxChunks)
     {
@@ -38,6 +40,15 @@ public sealed class ActorLog : IActorRecorder
     /// <summary>Events this actor could not record because the run's cap was reached.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>
+    /// When the actor last recorded anything (kept or dropped by the cap), on <see cref="Stopwatch"/>'s
+    /// clock; 0 before its first event. The run's watchdog reads it to spot an actor that stopped.
+    /// </summary>
+    public long LastTimestamp => Volatile.Read(ref _lastTimestamp);
+
+    /// <summary>The kind of the actor's latest event (kept or dropped), or null before its first.</summary>
+    public EventKind? LastKind => Volatile.Read(ref _lastKind) is var k and >= 0 ? (EventKind)k : null;
+
     /// <summary>Records an event now. Called only from the actor's own thread.</summary>
     public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1) =>
         RecordAt(Stopwatch.GetTimestamp(), kind, resource, value, level);
@@ -48,6 +59,8 @@ public sealed class ActorLog : IActorRecorder
     /// </summary>
     public void RecordAt(long timestamp, EventKind kind, string? resource, long value, long level)
     {
+        Volatile.Write(ref _lastKind, (int)kind);
+        Volatile.Write(ref _lastTimestamp, timestamp);
         var n = _count;
         if (n == _limit && !Grow(n))
         {

@@ -1,5 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Playground.Scenarios.Recording;
+using Playground.Server.Identity;
+using Playground.Server.Limits;
 using Playground.Server.Runs;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
@@ -7,61 +11,159 @@ using Playground.Shared.Text;
 
 namespace Playground.Server.Api;
 
-/// <summary>The body of POST /api/runs. Parameter values may be JSON numbers or strings.</summary>
-public sealed record RunRequestDto(string? Scenario, Dictionary<string, JsonElement>? Parameters);
+/// <summary>
+/// The body of POST /api/runs. Parameter values may be JSON numbers or strings. The parameters stay
+/// one JSON element until they are counted, so a flood of names is refused before any is copied.
+/// </summary>
+public sealed record RunRequestDto(string? Scenario, JsonElement Parameters);
 
 public static class RunEndpoints
 {
-    public const string ClientIdHeader = "X-Client-Id";
-
     public static IEndpointRouteBuilder MapRunApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/runs").WithTags("Runs");
-        group.MapPost("/", StartRun);
-        group.MapGet("/", (RunManager runs) => runs.List().Select(r => r.ToInfo()).ToList());
+        group.MapPost("/", StartRun).RequireRateLimiting(RunStartRateLimiting.Policy);
+        // Only the caller's own runs; anyone may still read or watch a run whose id they have.
+        group.MapGet("/", (RunManager runs, HttpContext http) => runs.List(http.Owner()).Select(r => r.ToInfo()).ToList());
         group.MapGet("/{id}", (string id, RunManager runs) =>
             runs.Find(id) is { } run ? Results.Ok(run.ToInfo()) : NotFound(id));
-        group.MapDelete("/{id}", (string id, RunManager runs) =>
-        {
-            var run = runs.Find(id);
-            if (run is null)
-            {
-                return NotFound(id);
-            }
-
-            if (!runs.Cancel(id))
-            {
-                return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: Msg.Of("api.title.runEnded").Format(),
-                    detail: Msg.Of("api.runEnded", ("id", id), ("state", Msg.Of("state." + run.ToInfo().State.ToString().ToLowerInvariant()))).Format());
-            }
-
-            return Results.Accepted($"/api/runs/{id}", run.ToInfo());
-        });
-        group.MapGet("/{id}/events", (string id, RunManager runs) =>
-        {
-            var run = runs.Find(id);
-            if (run?.Recorder is not { } recorder)
-            {
-                return run is null ? NotFound(id) : Results.Ok(Array.Empty<object>());
-            }
-
-            // Serialized lazily, straight into the response.
-            return Results.Ok(recorder.Enumerate().Select(e => recorder.ToDto(e)));
-        });
+        group.MapDelete("/{id}", CancelRun);
+        group.MapGet("/{id}/events", EventsPage);
         return app;
     }
 
-    private static IResult StartRun(RunRequestDto? body, RunManager runs, HttpContext http, Serilog.IDiagnosticContext diagnostics)
+    private static IResult CancelRun(string id, RunManager runs, HttpContext http)
     {
-        if (body is null)
+        var run = runs.Find(id);
+        if (run is null)
         {
+            return NotFound(id);
+        }
+
+        return runs.Cancel(id, http.Owner()) switch
+        {
+            CancelOutcome.Cancelled => Results.Accepted($"/api/runs/{id}", run.ToInfo()),
+            CancelOutcome.NotOwner => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: Msg.Of("api.title.notOwner").Format(),
+                detail: Msg.Of("run.notOwner", ("id", id)).Format()),
+            CancelOutcome.Unknown => NotFound(id),
+            _ => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: Msg.Of("api.title.runEnded").Format(),
+                detail: Msg.Of("api.runEnded", ("id", id), ("state", Msg.Of("state." + run.ToInfo().State.ToString().ToLowerInvariant()))).Format()),
+        };
+    }
+
+    /// <summary>One page of the log: at most <c>limit</c> events after the cursor <c>from</c>; never the whole log at once.</summary>
+    private static IResult EventsPage(string id, string? from, string? limit, RunManager runs, IOptions<LimitOptions> options)
+    {
+        var run = runs.Find(id);
+        if (run is null)
+        {
+            return NotFound(id);
+        }
+
+        var limits = options.Value;
+        var size = limits.EventsPageSize;
+        if (!string.IsNullOrEmpty(limit)
+            && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size < 1 || size > limits.MaxEventsPageSize))
+        {
+            return BadQuery(Msg.Of("api.badLimit", ("text", ParameterValidator.Clip(limit)), ("max", limits.MaxEventsPageSize)));
+        }
+
+        var actors = run.Execution.Actors.Count;
+        var cursors = new int[actors];
+        var recorder = run.Recorder;
+        if (!string.IsNullOrEmpty(from) && !TryParseCursor(from, recorder, cursors))
+        {
+            return BadQuery(Msg.Of("api.badCursor", ("text", ParameterValidator.Clip(from))));
+        }
+
+        // Read the state before the log: a run that was final then has nothing more to add.
+        var final = run.IsFinal;
+        var events = recorder is null ? [] : recorder.ReadNew(cursors, size).Select(e => recorder.ToDto(e)).ToList();
+        var done = final && (recorder is null || recorder.Pending(cursors) == 0);
+        return Results.Ok(new EventPage(events, done ? null : string.Join('.', cursors)));
+    }
+
+    /// <summary>A cursor is one position per actor, "12.0.40": where the next page starts in each actor's log.</summary>
+    private static bool TryParseCursor(string text, EventRecorder? recorder, int[] cursors)
+    {
+        if (text.Length > cursors.Length * 11)
+        {
+            return false;
+        }
+
+        var parts = text.Split('.');
+        if (parts.Length != cursors.Length)
+        {
+            return false;
+        }
+
+        for (var a = 0; a < parts.Length; a++)
+        {
+            if (!int.TryParse(parts[a], NumberStyles.None, CultureInfo.InvariantCulture, out var at) || at > (recorder?[a].Count ?? 0))
+            {
+                return false;
+            }
+
+            cursors[a] = at;
+        }
+
+        return true;
+    }
+
+    private static async Task<IResult> StartRun(HttpContext http, RunManager runs, IOptions<LimitOptions> limits,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, Serilog.IDiagnosticContext diagnostics)
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: Msg.Of("api.title.notJson").Format(),
+                detail: Msg.Of("api.unreadableBody").Format());
+        }
+
+        // Refused before parsing: a declared length over the cap is never read, and a chunked body
+        // is read only up to it.
+        var max = limits.Value.MaxRequestBodyBytes;
+        var bytes = await RequestBody.ReadAsync(http, max);
+        if (bytes is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: Msg.Of("api.title.bodyTooLarge").Format(),
+                detail: Msg.Of("api.bodyTooLarge", ("max", max)).Format());
+        }
+
+        RunRequestDto? body;
+        try
+        {
+            body = bytes.Value.Length == 0 ? null : JsonSerializer.Deserialize<RunRequestDto>(bytes.Value.Span, json.Value.SerializerOptions);
+        }
+        catch (JsonException)
+        {
+            return Results.Problem(statusCode: 400, title: Msg.Of("api.title.unreadableBody").Format(), detail: Msg.Of("api.unreadableBody").Format());
+        }
+
+        if (body is null || body.Parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined))
+        {
+            if (body is not null)
+            {
+                return Results.Problem(statusCode: 400, title: Msg.Of("api.title.unreadableBody").Format(), detail: Msg.Of("api.unreadableBody").Format());
+            }
+
             return Results.Problem(statusCode: 400, title: Msg.Of("api.title.missingBody").Format(), detail: Msg.Of("api.missingBody").Format());
+        }
+
+        // More names than the scenario has knobs is refused in one message, before any is looked at.
+        var hasParameters = body.Parameters.ValueKind == JsonValueKind.Object;
+        var given = hasParameters ? body.Parameters.EnumerateObject().Count() : 0;
+        var scenario = runs.Scenarios.TryGet(body.Scenario ?? "", out var found) ? found.Descriptor : null;
+        var most = scenario?.Parameters.Count ?? runs.Scenarios.Scenarios.Max(s => s.Descriptor.Parameters.Count);
+        if (given > most)
+        {
+            return Validation([ParameterValidator.TooMany(scenario, given, most)]);
         }
 
         var errors = new List<ParameterError>();
         var raw = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in body.Parameters ?? [])
+        foreach (var property in hasParameters ? body.Parameters.EnumerateObject() : [])
         {
+            var (name, value) = (property.Name, property.Value);
             switch (value.ValueKind)
             {
                 case JsonValueKind.Number:
@@ -81,7 +183,7 @@ public static class RunEndpoints
             return Validation(errors);
         }
 
-        var result = runs.Start(new RunStartRequest(body.Scenario ?? "", raw), ClientId(http));
+        var result = runs.Start(new RunStartRequest(body.Scenario ?? "", raw), http.Owner());
         switch (result.Refusal)
         {
             case StartRefusal.None:
@@ -105,16 +207,10 @@ public static class RunEndpoints
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
             title: Msg.Of("api.title.invalid").Format());
 
+    private static IResult BadQuery(Msg detail) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: Msg.Of("api.title.badQuery").Format(), detail: detail.Format());
+
     private static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: Msg.Of("api.title.unknownRun").Format(),
             detail: Msg.Of("api.unknownRun", ("id", ParameterValidator.Clip(id))).Format());
-
-    /// <summary>Who a run belongs to for the per-client cap: a header the caller sets, else its address.</summary>
-    internal static string ClientId(HttpContext http)
-    {
-        var header = http.Request.Headers[ClientIdHeader].ToString();
-        return header is { Length: > 0 and <= 64 }
-            ? "api:" + header
-            : "ip:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-    }
 }

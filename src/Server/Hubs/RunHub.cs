@@ -1,6 +1,8 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Playground.Server.Identity;
+using Playground.Server.Limits;
 using Playground.Server.Runs;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
@@ -10,23 +12,33 @@ namespace Playground.Server.Hubs;
 
 /// <summary>
 /// /hubs/runs: start and cancel runs, and stream a run's events from its first one, then live.
+/// The caller is the identity of its cookie (sent when the connection opened): starts are limited
+/// per identity and per address, whatever the connection; only a run's owner may cancel it; anyone
+/// with a run's id may watch it, through a few streams per connection at most.
 /// </summary>
 public sealed class RunHub : Hub<IRunClient>
 {
-    /// <summary>Starts one connection may make within <see cref="StartWindow"/>.</summary>
-    public const int StartsPerWindow = 10;
-    public static readonly TimeSpan StartWindow = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> StartTimes = new();
+    private static readonly object StreamCountKey = new();
 
     private readonly RunManager _runs;
     private readonly RunEventStream _stream;
-    private readonly TimeProvider _time;
+    private readonly StartLimiter _starts;
+    private readonly LimitOptions _limits;
 
-    public RunHub(RunManager runs, RunEventStream stream, TimeProvider time)
+    public RunHub(RunManager runs, RunEventStream stream, StartLimiter starts, IOptions<LimitOptions> limits)
     {
         _runs = runs;
         _stream = stream;
-        _time = time;
+        _starts = starts;
+        _limits = limits.Value;
+    }
+
+    private RunOwner Owner => ClientIdentity.OwnerOf(Context.User) ?? new RunOwner("connection-" + Context.ConnectionId, "unknown");
+
+    public override Task OnConnectedAsync()
+    {
+        Context.Items[StreamCountKey] = new StreamCount();
+        return base.OnConnectedAsync();
     }
 
     public async Task<StartResult> Start(RunStartRequest request)
@@ -36,12 +48,13 @@ public sealed class RunHub : Hub<IRunClient>
             throw new HubException(Msg.Of("hub.needRequest").Format());
         }
 
-        if (!TakeStartSlot())
+        var owner = Owner;
+        if (!_starts.TryTake(owner))
         {
-            throw new HubException(Msg.Of("hub.tooManyStarts", ("max", StartsPerWindow), ("seconds", StartWindow.TotalSeconds)).Format());
+            throw new HubException(_starts.Refusal.Format());
         }
 
-        var result = _runs.Start(request, ClientId());
+        var result = _runs.Start(request, owner);
         if (result.Run is { } run)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, RunNotifier.Group(run.Id), Context.ConnectionAborted);
@@ -50,55 +63,56 @@ public sealed class RunHub : Hub<IRunClient>
         return result;
     }
 
-    public bool Cancel(string runId) => runId is not null && _runs.Cancel(runId);
+    /// <summary>Cancels a run the caller owns; false when it is unknown or already ended, a hub error when it is someone else's.</summary>
+    public bool Cancel(string runId)
+    {
+        if (runId is not { Length: > 0 and <= 64 })
+        {
+            return false;
+        }
+
+        return _runs.Cancel(runId, Owner) switch
+        {
+            CancelOutcome.Cancelled => true,
+            CancelOutcome.NotOwner => throw new HubException(Msg.Of("run.notOwner", ("id", runId)).Format()),
+            _ => false,
+        };
+    }
 
     public RunInfo Get(string runId) => FindRun(runId).ToInfo();
 
     /// <summary>The run's events in batches, from the first event, until the run ends.</summary>
     public async IAsyncEnumerable<EventBatch> StreamEvents(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var run = FindRun(runId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, RunNotifier.Group(run.Id), cancellationToken);
-        await foreach (var batch in _stream.StreamAsync(run, cancellationToken))
+        var streams = Context.Items.TryGetValue(StreamCountKey, out var value) && value is StreamCount count ? count : new StreamCount();
+        if (Interlocked.Increment(ref streams.Open) > _limits.MaxStreamsPerConnection)
         {
-            yield return batch;
+            Interlocked.Decrement(ref streams.Open);
+            throw new HubException(Msg.Of("hub.tooManyStreams", ("max", _limits.MaxStreamsPerConnection)).Format());
         }
-    }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
-    {
-        StartTimes.TryRemove(Context.ConnectionId, out _);
-        return base.OnDisconnectedAsync(exception);
+        try
+        {
+            var run = FindRun(runId);
+            await Groups.AddToGroupAsync(Context.ConnectionId, RunNotifier.Group(run.Id), cancellationToken);
+            await foreach (var batch in _stream.StreamAsync(run, cancellationToken))
+            {
+                yield return batch;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref streams.Open);
+        }
     }
 
     private Run FindRun(string runId) =>
         (runId is { Length: > 0 and <= 64 } ? _runs.Find(runId) : null)
         ?? throw new HubException(Msg.Of("hub.noRun", ("id", ParameterValidator.Clip(runId ?? ""))).Format());
 
-    private string ClientId()
+    /// <summary>Streams open on one connection.</summary>
+    private sealed class StreamCount
     {
-        var http = Context.GetHttpContext();
-        return "hub:" + (http?.Connection.RemoteIpAddress?.ToString() ?? Context.ConnectionId);
-    }
-
-    private bool TakeStartSlot()
-    {
-        var now = _time.GetUtcNow();
-        var times = StartTimes.GetOrAdd(Context.ConnectionId, _ => new Queue<DateTimeOffset>());
-        lock (times)
-        {
-            while (times.Count > 0 && now - times.Peek() > StartWindow)
-            {
-                times.Dequeue();
-            }
-
-            if (times.Count >= StartsPerWindow)
-            {
-                return false;
-            }
-
-            times.Enqueue(now);
-            return true;
-        }
+        public int Open;
     }
 }

@@ -1,74 +1,102 @@
+using Playground.Scenarios.Processes;
+
 namespace Playground.Server.Processes;
 
 /// <summary>
 /// Removes what a server killed without warning (SIGKILL, power loss) left in /dev/shm: its runs'
 /// shared queues and named semaphores ("pg-…", "sem.pg-…"). Runs in the normal case clean up
-/// after themselves; this covers only the case where no code got to run. An entry is removed only
-/// when no process has it mapped or open (read from /proc) and it is older than a minute, so a
-/// run of another server on the same machine is never touched.
+/// after themselves; this covers only the case where no code got to run. Every name records the
+/// server that made it (<see cref="SharedNameOwner"/>: pid and start time), so an entry whose
+/// server is gone is removed at once, whatever its age, and the entries of a live server (another
+/// one on the same machine, or this one) are never touched. Names without an owner (made by an
+/// older version) are removed only when no process has them open and they are over a minute old.
+/// The first sweep runs before the server starts taking requests, then one every ten minutes.
 /// </summary>
 public sealed partial class SharedMemorySweeper(ILogger<SharedMemorySweeper> logger) : BackgroundService
 {
     private const string SharedMemory = "/dev/shm";
     private static readonly TimeSpan MinimumAge = TimeSpan.FromMinutes(1);
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        SweepAndLog();
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(SharedMemory))
-        {
-            return;
-        }
-
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(10));
         try
         {
-            do
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var removed = Sweep(DateTime.UtcNow - MinimumAge);
-                if (removed.Count > 0)
-                {
-                    Log.Removed(logger, removed.Count, string.Join(", ", removed));
-                }
+                SweepAndLog();
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
 
-    /// <summary>Deletes stale entries last written before <paramref name="olderThan"/>; returns their names.</summary>
-    public static List<string> Sweep(DateTime olderThan)
+    private void SweepAndLog()
     {
-        var candidates = Directory.EnumerateFiles(SharedMemory, "pg-*")
-            .Concat(Directory.EnumerateFiles(SharedMemory, "sem.pg-*"))
-            .Where(p => File.GetLastWriteTimeUtc(p) < olderThan)
-            .ToList();
-        var removed = new List<string>();
-        if (candidates.Count == 0)
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(SharedMemory))
         {
-            return removed;
+            return;
         }
 
-        var inUse = PathsInUse();
-        foreach (var path in candidates)
+        var removed = Sweep(DateTime.UtcNow - MinimumAge);
+        if (removed.Count > 0)
         {
-            if (inUse.Contains(path))
-            {
-                continue;
-            }
+            Log.Removed(logger, removed.Count, string.Join(", ", removed.Take(20)));
+        }
+    }
 
-            try
+    /// <summary>
+    /// Deletes the entries of servers that are gone, and untagged entries that nobody has open and
+    /// that were last written before <paramref name="olderThan"/>; returns their names.
+    /// </summary>
+    public static List<string> Sweep(DateTime olderThan)
+    {
+        var removed = new List<string>();
+        var untagged = new List<string>();
+        foreach (var path in Directory.EnumerateFiles(SharedMemory, "pg-*").Concat(Directory.EnumerateFiles(SharedMemory, "sem.pg-*")))
+        {
+            if (SharedNameOwner.TryParse(Path.GetFileName(path), out var pid, out var start))
             {
-                File.Delete(path);
-                removed.Add(Path.GetFileName(path));
+                if (!SharedNameOwner.IsAlive(pid, start))
+                {
+                    Delete(path, removed);
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            else if (File.GetLastWriteTimeUtc(path) < olderThan)
             {
+                untagged.Add(path);
+            }
+        }
+
+        if (untagged.Count > 0)
+        {
+            var inUse = PathsInUse();
+            foreach (var path in untagged.Where(p => !inUse.Contains(p)))
+            {
+                Delete(path, removed);
             }
         }
 
         return removed;
+    }
+
+    private static void Delete(string path, List<string> removed)
+    {
+        try
+        {
+            File.Delete(path);
+            removed.Add(Path.GetFileName(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Every /dev/shm path some process has mapped or open.</summary>

@@ -15,6 +15,9 @@ public sealed class ProcessOptions
 
     /// <summary>Child processes of all runs at once.</summary>
     public int MaxProcessesTotal { get; set; } = 80;
+
+    /// <summary>How long children get to exit after SIGTERM before they are killed with SIGKILL.</summary>
+    public int StopGraceMilliseconds { get; set; } = 500;
 }
 
 /// <summary>

@@ -20,6 +20,14 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
         Positive(errors, "Runs:MaxRetainedEvents", o.MaxRetainedEvents);
         Positive(errors, "Runs:ViewerEventsPerFrame", o.ViewerEventsPerFrame);
         Positive(errors, "Runs:ViewerFrameMilliseconds", o.ViewerFrameMilliseconds);
+        Positive(errors, "Runs:MaxRunsPerAddress", o.MaxRunsPerAddress);
+        Positive(errors, "Runs:DeadlineFactor", o.DeadlineFactor);
+        Positive(errors, "Runs:MinDeadlineSeconds", o.MinDeadlineSeconds);
+        Positive(errors, "Runs:StallSeconds", o.StallSeconds);
+        if (!(o.FairShare > 0 && o.FairShare <= 1))
+        {
+            errors.Add("Runs:FairShare must be above 0 and at most 1 (got " + o.FairShare + ")");
+        }
         if (o.MaxQueuedRuns < 0)
         {
             errors.Add("Runs:MaxQueuedRuns must be 0 or more (got " + o.MaxQueuedRuns + ")");
@@ -45,6 +53,27 @@ public sealed class ProcessOptionsValidator : IValidateOptions<ProcessOptions>
         var errors = new List<string>();
         RunOptionsValidator.Positive(errors, "Processes:MaxProcessesPerRun", o.MaxProcessesPerRun);
         RunOptionsValidator.Positive(errors, "Processes:MaxProcessesTotal", o.MaxProcessesTotal);
+        if (o.StopGraceMilliseconds < 0)
+        {
+            errors.Add("Processes:StopGraceMilliseconds must be 0 or more (got " + o.StopGraceMilliseconds + ")");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Checks the "Limits" settings at start-up, naming each bad key.</summary>
+public sealed class LimitOptionsValidator : IValidateOptions<Limits.LimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Limits.LimitOptions o)
+    {
+        var errors = new List<string>();
+        RunOptionsValidator.Positive(errors, "Limits:MaxRequestBodyBytes", o.MaxRequestBodyBytes);
+        RunOptionsValidator.Positive(errors, "Limits:EventsPageSize", o.EventsPageSize);
+        RunOptionsValidator.Positive(errors, "Limits:MaxEventsPageSize", o.MaxEventsPageSize);
+        RunOptionsValidator.Positive(errors, "Limits:MaxStreamsPerConnection", o.MaxStreamsPerConnection);
+        RunOptionsValidator.Positive(errors, "Limits:StartsPerIdentity", o.StartsPerIdentity);
+        RunOptionsValidator.Positive(errors, "Limits:StartsPerAddress", o.StartsPerAddress);
+        RunOptionsValidator.Positive(errors, "Limits:StartWindowSeconds", o.StartWindowSeconds);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,5 +1,6 @@
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Recording;
+using Playground.Server.Identity;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
 using Playground.Shared.Text;
@@ -16,15 +17,16 @@ public sealed class Run
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ActorInfo[] _actors;
     private int _version;
+    private Msg? _stopReason;
 
-    public Run(string id, IScenario scenario, ParameterValues values, RunPlan plan, IScenarioExecution execution, string clientId)
+    public Run(string id, IScenario scenario, ParameterValues values, RunPlan plan, IScenarioExecution execution, RunOwner owner)
     {
         Id = id;
         Scenario = scenario;
         Values = values;
         Plan = plan;
         Execution = execution;
-        ClientId = clientId;
+        Owner = owner;
         CreatedAt = DateTimeOffset.UtcNow;
         _actors = execution.Actors.Select((a, i) => new ActorInfo(i, a.Name, a.Role, 0, null)).ToArray();
     }
@@ -35,7 +37,8 @@ public sealed class Run
     public ParameterValues Values { get; }
     public RunPlan Plan { get; }
     public IScenarioExecution Execution { get; }
-    public string ClientId { get; }
+    /// <summary>Who started the run: only they may stop it.</summary>
+    public RunOwner Owner { get; }
     public DateTimeOffset CreatedAt { get; }
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? EndedAt { get; private set; }
@@ -47,6 +50,16 @@ public sealed class Run
 
     /// <summary>True when someone asked to stop the run (as opposed to its deadline).</summary>
     public volatile bool CancelRequested;
+
+    /// <summary>Why the server stopped the run itself (a stuck actor), when it did.</summary>
+    public Msg? StopReason
+    {
+        get => Volatile.Read(ref _stopReason);
+        set => Volatile.Write(ref _stopReason, value);
+    }
+
+    /// <summary>The run's deadline, set when it starts.</summary>
+    public double DeadlineSeconds { get; set; }
 
     /// <summary>True for a run whose actors are child processes.</summary>
     public bool UsesProcesses { get; init; }

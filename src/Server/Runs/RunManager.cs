@@ -3,8 +3,10 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Processes;
+using Playground.Server.Identity;
 using Playground.Server.Processes;
 using Playground.Shared.Catalog;
+using Playground.Shared.Events;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Parameters;
 using Playground.Shared.Runs;
@@ -59,8 +61,9 @@ public sealed partial class RunManager : IDisposable
         }
     }
 
-    public StartResult Start(RunStartRequest request, string clientId)
+    public StartResult Start(RunStartRequest request, RunOwner owner)
     {
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(request);
         if (ScenarioCatalog.Coming.FirstOrDefault(c => string.Equals(c.Id, request.Scenario, StringComparison.OrdinalIgnoreCase)) is { } coming
             && !_scenarios.TryGet(coming.Id, out _))
@@ -96,30 +99,19 @@ public sealed partial class RunManager : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (processes)
+            if (Refusal(owner, plan, processes) is { } refusal)
             {
-                var inUse = _active.Concat(_queue).Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors + 1);
-                if (inUse + plan.Actors + 1 > _processes.MaxProcessesTotal)
-                {
-                    return Busy(Msg.Of("busy.processes", ("inUse", inUse), ("max", _processes.MaxProcessesTotal)), TimeSpan.FromSeconds(10));
-                }
-            }
-
-            var mine = _active.Count(r => r.ClientId == clientId) + _queue.Count(r => r.ClientId == clientId);
-            if (mine >= _options.MaxRunsPerClient)
-            {
-                return Busy(Msg.Of("busy.client", ("mine", mine), ("max", _options.MaxRunsPerClient)), TimeSpan.FromSeconds(5));
+                return refusal;
             }
 
             var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
-            if (!startNow && _queue.Count >= _options.MaxQueuedRuns)
-            {
-                return Busy(Msg.Of("busy.server", ("active", _active.Count), ("queued", _queue.Count)), TimeSpan.FromSeconds(10));
-            }
 
             var id = NewId();
-            var execution = scenario.Create(validation.Values, new RunEnvironment(id, processes ? _worker.Command : null));
-            run = new Run(id, scenario, validation.Values, plan, execution, clientId) { UsesProcesses = processes };
+            var execution = scenario.Create(validation.Values, new RunEnvironment(id, processes ? _worker.Command : null)
+            {
+                StopGrace = TimeSpan.FromMilliseconds(_processes.StopGraceMilliseconds),
+            });
+            run = new Run(id, scenario, validation.Values, plan, execution, owner) { UsesProcesses = processes };
             _runs[run.Id] = run;
             if (startNow)
             {
@@ -137,16 +129,85 @@ public sealed partial class RunManager : IDisposable
         return new StartResult(run.ToInfo(), StartRefusal.None, null, [], null);
     }
 
-    /// <summary>Cancels a queued or running run. Returns false for an unknown or finished run.</summary>
-    public bool Cancel(string id)
+    /// <summary>
+    /// Why a start must wait or be refused, under the lock: the server's process budget, the caps
+    /// per identity and per address, the queue, and each one's fair share of queue and processes.
+    /// </summary>
+    private StartResult? Refusal(RunOwner owner, RunPlan plan, bool processes)
+    {
+        var live = _active.Concat(_queue);
+        if (processes)
+        {
+            var needed = plan.Actors + 1;
+            var inUse = live.Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors + 1);
+            if (inUse + needed > _processes.MaxProcessesTotal)
+            {
+                return Busy(Msg.Of("busy.processes", ("inUse", inUse), ("max", _processes.MaxProcessesTotal)), TimeSpan.FromSeconds(10));
+            }
+
+            var share = FairShareOf(_processes.MaxProcessesTotal);
+            var held = Math.Max(
+                live.Where(r => r.UsesProcesses && r.Owner.Identity == owner.Identity).Sum(r => r.Plan.Actors + 1),
+                live.Where(r => r.UsesProcesses && r.Owner.Address == owner.Address).Sum(r => r.Plan.Actors + 1));
+            if (held + needed > share)
+            {
+                return Busy(Msg.Of("busy.fairProcesses", ("held", held), ("needed", needed), ("max", share)), TimeSpan.FromSeconds(10));
+            }
+        }
+
+        var mine = live.Count(r => r.Owner.Identity == owner.Identity);
+        if (mine >= _options.MaxRunsPerClient)
+        {
+            return Busy(Msg.Of("busy.client", ("mine", mine), ("max", _options.MaxRunsPerClient)), TimeSpan.FromSeconds(5));
+        }
+
+        var ours = live.Count(r => r.Owner.Address == owner.Address);
+        if (ours >= _options.MaxRunsPerAddress)
+        {
+            return Busy(Msg.Of("busy.address", ("ours", ours), ("max", _options.MaxRunsPerAddress)), TimeSpan.FromSeconds(5));
+        }
+
+        var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
+        if (startNow)
+        {
+            return null;
+        }
+
+        if (_queue.Count >= _options.MaxQueuedRuns)
+        {
+            return Busy(Msg.Of("busy.server", ("active", _active.Count), ("queued", _queue.Count)), TimeSpan.FromSeconds(10));
+        }
+
+        var queueShare = FairShareOf(_options.MaxQueuedRuns);
+        var queued = Math.Max(_queue.Count(r => r.Owner.Identity == owner.Identity), _queue.Count(r => r.Owner.Address == owner.Address));
+        return queued + 1 > queueShare
+            ? Busy(Msg.Of("busy.fairQueue", ("queued", queued), ("max", queueShare)), TimeSpan.FromSeconds(10))
+            : null;
+    }
+
+    /// <summary>The most of <paramref name="total"/> one identity or address may hold (at least one).</summary>
+    private int FairShareOf(int total) => Math.Max(1, (int)Math.Floor(total * _options.FairShare));
+
+    /// <summary>Cancels a queued or running run for <paramref name="by"/>, who must own it (null: the server itself).</summary>
+    public CancelOutcome Cancel(string id, RunOwner? by)
     {
         Run? run;
         bool wasQueued;
         lock (_gate)
         {
-            if (!_runs.TryGetValue(id, out run) || run.IsFinal)
+            if (!_runs.TryGetValue(id, out run))
             {
-                return false;
+                return CancelOutcome.Unknown;
+            }
+
+            if (by is not null && run.Owner.Identity != by.Identity)
+            {
+                return CancelOutcome.NotOwner;
+            }
+
+            if (run.IsFinal)
+            {
+                return CancelOutcome.Ended;
             }
 
             wasQueued = _queue.Remove(run);
@@ -167,7 +228,7 @@ public sealed partial class RunManager : IDisposable
             run.Cancellation.Cancel();
         }
 
-        return true;
+        return CancelOutcome.Cancelled;
     }
 
     /// <summary>Drops finished runs past their retention, and the oldest past the count cap.</summary>
@@ -195,12 +256,21 @@ public sealed partial class RunManager : IDisposable
         }
     }
 
-    /// <summary>Runs known now (any state).</summary>
+    /// <summary>Runs known now (any state), newest first.</summary>
     public IReadOnlyList<Run> List()
     {
         lock (_gate)
         {
             return [.. _runs.Values.OrderByDescending(r => r.CreatedAt)];
+        }
+    }
+
+    /// <summary>The runs of one identity known now, newest first.</summary>
+    public IReadOnlyList<Run> List(RunOwner owner)
+    {
+        lock (_gate)
+        {
+            return [.. _runs.Values.Where(r => r.Owner.Identity == owner.Identity).OrderByDescending(r => r.CreatedAt)];
         }
     }
 
@@ -225,7 +295,8 @@ public sealed partial class RunManager : IDisposable
     {
         _active.Add(run);
         var recorder = new EventRecorder(run.Execution.Actors.Count, _options.MaxEventsPerRun);
-        run.Cancellation.CancelAfter(TimeSpan.FromSeconds(_options.MaxDurationSeconds));
+        run.DeadlineSeconds = DeadlineOf(run);
+        run.Cancellation.CancelAfter(TimeSpan.FromSeconds(run.DeadlineSeconds));
         run.MarkRunning(recorder);
         var thread = new Thread(() => Execute(run, recorder))
         {
@@ -271,12 +342,17 @@ public sealed partial class RunManager : IDisposable
                 reason = Msg.Of("reason.actorFailed", ("error", failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message));
                 Log.Failed(_logger, failure);
             }
+            else if (token.IsCancellationRequested && run.StopReason is { } stuck)
+            {
+                state = RunState.Failed;
+                reason = stuck;
+            }
             else if (token.IsCancellationRequested)
             {
                 state = RunState.Cancelled;
                 reason = run.CancelRequested
                     ? Msg.Of("reason.cancelled")
-                    : Msg.Of("reason.deadline", ("seconds", _options.MaxDurationSeconds));
+                    : Msg.Of("reason.deadline", ("seconds", run.DeadlineSeconds));
             }
             else
             {
@@ -303,6 +379,97 @@ public sealed partial class RunManager : IDisposable
             Notify(run);
             OnRunEnded(run);
         }
+    }
+
+    /// <summary>
+    /// A multiple of the run's estimate, never shorter than the minimum nor longer than the
+    /// maximum; processes mode adds start-up time per child (a worker takes about 0.1 s to start,
+    /// more on a busy machine).
+    /// </summary>
+    private double DeadlineOf(Run run)
+    {
+        var seconds = Math.Max(_options.MinDeadlineSeconds, run.Plan.EstimatedSeconds * _options.DeadlineFactor);
+        if (run.UsesProcesses)
+        {
+            seconds += 0.25 * (run.Plan.Actors + 1);
+        }
+
+        return Math.Min(seconds, _options.MaxDurationSeconds);
+    }
+
+    /// <summary>
+    /// The watchdog's look at every running run: an actor that is not blocked and has recorded
+    /// nothing for longer than the stall limit (or its longest step) is stuck — stopped by hand,
+    /// hung in a system call — and so is a run in which no actor has recorded anything for that
+    /// long. Such a run is stopped, naming the actor, with the usual cleanup. Returns the runs stopped.
+    /// </summary>
+    public int CheckProgress()
+    {
+        List<Run> running;
+        lock (_gate)
+        {
+            running = [.. _active];
+        }
+
+        var stopped = 0;
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var run in running)
+        {
+            if (run.Recorder is not { } recorder || run.IsFinal || run.Cancellation.IsCancellationRequested)
+            {
+                continue;
+            }
+
+            var limit = Math.Max(_options.StallSeconds, (run.Plan.LongestStepSeconds * 1.5) + 1);
+            var limitTicks = (long)(limit * System.Diagnostics.Stopwatch.Frequency);
+            var stuck = -1;
+            var stuckSince = long.MaxValue;
+            var oldest = -1;
+            var oldestAt = long.MaxValue;
+            var newest = long.MinValue;
+            for (var a = 0; a < recorder.ActorCount; a++)
+            {
+                var log = recorder[a];
+                var kind = log.LastKind;
+                if (kind is EventKind.End or EventKind.Crash)
+                {
+                    continue;
+                }
+
+                var at = kind is null ? recorder.StartTimestamp : log.LastTimestamp;
+                newest = Math.Max(newest, at);
+                if (at < oldestAt)
+                {
+                    (oldest, oldestAt) = (a, at);
+                }
+
+                if (kind != EventKind.Wait && now - at > limitTicks && at < stuckSince)
+                {
+                    (stuck, stuckSince) = (a, at);
+                }
+            }
+
+            if (stuck < 0 && oldest >= 0 && now - newest > limitTicks)
+            {
+                // Everyone still running is blocked and nothing has moved: name the longest silent.
+                stuck = oldest;
+            }
+
+            if (stuck < 0)
+            {
+                continue;
+            }
+
+            var actor = run.ToInfo().Actors[stuck];
+            run.StopReason = run.UsesProcesses
+                ? Msg.Of("reason.stalled", ("actor", actor.Name), ("pid", actor.Pid), ("seconds", limit))
+                : Msg.Of("reason.stalledThread", ("actor", actor.Name), ("thread", actor.ThreadId ?? 0), ("seconds", limit));
+            Log.Stalled(_logger, run.Id, actor.Name, actor.Pid, limit);
+            run.Cancellation.Cancel();
+            stopped++;
+        }
+
+        return stopped;
     }
 
     private void OnRunEnded(Run run)
@@ -385,9 +552,10 @@ public sealed partial class RunManager : IDisposable
             yield return new SetupLimit(Msg.Of("limit.duration", ("seconds", plan.EstimatedSeconds), ("max", _options.MaxDurationSeconds)), scenario.DurationFields);
         }
 
-        // One process per actor, plus the holder that keeps the run's process group.
+        // One process per actor, plus the holder that keeps the run's process group; no run may
+        // need more than one owner's fair share of the budget.
         var needed = plan.Actors + 1;
-        var maxProcesses = Math.Min(_processes.MaxProcessesPerRun, _processes.MaxProcessesTotal);
+        var maxProcesses = Math.Min(_processes.MaxProcessesPerRun, FairShareOf(_processes.MaxProcessesTotal));
         if (processes && needed > maxProcesses)
         {
             yield return new SetupLimit(Msg.Of("limit.processes", ("needed", needed), ("max", maxProcesses)), [.. scenario.ActorFields, CommonParameters.Mode]);
@@ -469,7 +637,19 @@ public sealed partial class RunManager : IDisposable
         [LoggerMessage(LogLevel.Error, "Run failed")]
         public static partial void Failed(ILogger logger, Exception exception);
 
+        [LoggerMessage(LogLevel.Warning, "Run {RunId} stopped: {Actor} (pid {Pid}) made no progress for {Seconds} s")]
+        public static partial void Stalled(ILogger logger, string runId, string actor, int pid, double seconds);
+
         [LoggerMessage(LogLevel.Warning, "A run-change listener failed")]
         public static partial void NotifyFailed(ILogger logger, Exception exception);
     }
+}
+
+/// <summary>What became of a cancel request.</summary>
+public enum CancelOutcome
+{
+    Cancelled,
+    Unknown,
+    Ended,
+    NotOwner,
 }

@@ -8,8 +8,17 @@ public sealed class RunOptions
     /// <summary>Runs executing at once on this server; more wait in the queue.</summary>
     public int MaxConcurrentRuns { get; set; } = 4;
 
-    /// <summary>Runs one client may have queued or running at once.</summary>
+    /// <summary>Runs one client (one identity) may have queued or running at once.</summary>
     public int MaxRunsPerClient { get; set; } = 2;
+
+    /// <summary>Runs all identities of one address may have queued or running at once.</summary>
+    public int MaxRunsPerAddress { get; set; } = 6;
+
+    /// <summary>
+    /// The share of the queue, and of the child-process budget, one identity or one address may
+    /// hold at most, so others can always get in.
+    /// </summary>
+    public double FairShare { get; set; } = 0.5;
 
     /// <summary>Runs waiting for a free slot; past this, starts are refused with 429.</summary>
     public int MaxQueuedRuns { get; set; } = 16;
@@ -20,8 +29,20 @@ public sealed class RunOptions
     /// <summary>Work items one run may move.</summary>
     public long MaxItemsPerRun { get; set; } = 100_000;
 
-    /// <summary>Deadline of a run: it is cancelled when it runs longer.</summary>
+    /// <summary>The longest deadline of a run, and the longest estimate admitted.</summary>
     public double MaxDurationSeconds { get; set; } = 60;
+
+    /// <summary>A run's deadline is this multiple of its estimated duration (within the bounds below and above).</summary>
+    public double DeadlineFactor { get; set; } = 3;
+
+    /// <summary>The shortest deadline a run gets, however quick its estimate.</summary>
+    public double MinDeadlineSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// An actor that records nothing for this long (or longer than its longest step) while it is
+    /// not blocked, or a run in which no actor records anything for this long, is stuck: the run ends.
+    /// </summary>
+    public double StallSeconds { get; set; } = 10;
 
     /// <summary>Events kept per run; the rest are counted as truncated.</summary>
     public long MaxEventsPerRun { get; set; } = 2_000_000;

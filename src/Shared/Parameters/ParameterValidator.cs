@@ -83,6 +83,16 @@ public static class ParameterValidator
         return new ValidationResult(new ParameterValues(values), errors);
     }
 
+    /// <summary>
+    /// The one error for a request with more parameters than <paramref name="scenario"/> has
+    /// (or, when the scenario is unknown, than any scenario has): its size does not depend on the input.
+    /// </summary>
+    public static ParameterError TooMany(ScenarioDescriptor? scenario, int given, int most) =>
+        new("parameters", scenario is null
+            ? Msg.Of("validation.tooManyAny", ("count", given), ("max", most))
+            : Msg.Of("validation.tooMany", ("count", given), ("max", most), ("scenario", scenario.Id),
+                ("known", string.Join(", ", scenario.Parameters.Select(p => p.Name)))));
+
     /// <summary>Checks one raw value against one spec; the message is null when the value is allowed.</summary>
     public static bool TryParse(ParameterSpec spec, string text, out object value, out Msg? message)
     {

@@ -121,12 +121,17 @@ public interface IRunService
 {
     IReadOnlyList<Catalog.ScenarioDescriptor> Scenarios { get; }
 
+    /// <summary>
+    /// Starts a run. The server's implementation acts for the circuit's verified identity (its
+    /// signed cookie): it owns the run and counts toward the caps; <paramref name="clientId"/> is
+    /// only the caller's label for its session.
+    /// </summary>
     StartResult Start(RunStartRequest request, string clientId);
 
     /// <summary>The size of a setup and the caps it goes over; null when the scenario or a value is not valid.</summary>
     SetupCheck? Check(RunStartRequest request);
 
-    /// <summary>Cancels a queued or running run; false when there is no such run or it already ended.</summary>
+    /// <summary>Cancels a queued or running run of this client; false when there is no such run, it already ended, or it is someone else's.</summary>
     bool Cancel(string runId);
 
     RunInfo? Get(string runId);
@@ -134,3 +139,10 @@ public interface IRunService
     /// <summary>Yields the run now and after every change, and ends after its final state.</summary>
     IAsyncEnumerable<RunInfo> WatchAsync(string runId, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// One page of a run's recorded log (GET /api/runs/{id}/events?from=&amp;limit=), merged in time
+/// order. <see cref="Next"/> is the cursor of the following page; null once the run has ended and
+/// nothing is left. A page of a running run may end early: ask again with the cursor.
+/// </summary>
+public sealed record EventPage(IReadOnlyList<Events.RunEventDto> Events, string? Next);

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
@@ -8,6 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Playground.Server.Runs;
 
 namespace Playground.Server.Tests.Infrastructure;
 
@@ -26,6 +29,7 @@ public class PlaygroundHost : WebApplicationFactory<Program>, IAsyncLifetime
     };
 
     private readonly List<HttpClient> _clients = [];
+    private readonly Dictionary<HttpClient, CookieContainer> _cookies = [];
     private readonly List<HubConnection> _connections = [];
 
     public PlaygroundHost()
@@ -58,24 +62,66 @@ public class PlaygroundHost : WebApplicationFactory<Program>, IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>An HTTP client over a real socket to the host, identifying itself as <paramref name="clientId"/>.</summary>
-    public HttpClient CreateApiClient(string clientId)
+    /// <summary>
+    /// An HTTP client over a real socket to the host. Like a browser it keeps the identity cookie
+    /// the server sets on its first answer, so each client is one identity; <paramref name="name"/>
+    /// only labels it. <paramref name="cookies"/> shares an identity (with a hub connection);
+    /// <paramref name="from"/> connects from another loopback address (127.0.0.2...) than 127.0.0.1.
+    /// </summary>
+    public HttpClient CreateApiClient(string name, CookieContainer? cookies = null, IPAddress? from = null, bool keepCookies = true)
     {
-        var client = new HttpClient(new SocketsHttpHandler()) { BaseAddress = BaseAddress, Timeout = Patience };
-        client.DefaultRequestHeaders.Add("X-Client-Id", clientId);
+        _ = name;
+        cookies ??= new CookieContainer();
+        var handler = new SocketsHttpHandler { CookieContainer = cookies, UseCookies = keepCookies };
+        if (from is not null)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(from, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = Patience };
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         lock (_clients)
         {
             _clients.Add(client);
+            _cookies[client] = cookies;
         }
 
         return client;
     }
 
-    /// <summary>A started SignalR connection to /hubs/runs, speaking JSON or MessagePack.</summary>
-    public async Task<HubConnection> ConnectHubAsync(HubProtocolKind protocol = HubProtocolKind.Json)
+    /// <summary>The cookies (the identity) of a client made by <see cref="CreateApiClient"/>.</summary>
+    public CookieContainer CookiesOf(HttpClient client)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "hubs/runs"));
+        lock (_clients)
+        {
+            return _cookies[client];
+        }
+    }
+
+    /// <summary>Every run the server knows, whoever owns it (the API lists only the caller's).</summary>
+    public IReadOnlyList<Run> AllRuns() => Services.GetRequiredService<RunManager>().List();
+
+    /// <summary>
+    /// A started SignalR connection to /hubs/runs, speaking JSON or MessagePack, with its own
+    /// identity or the one in <paramref name="cookies"/>.
+    /// </summary>
+    public async Task<HubConnection> ConnectHubAsync(HubProtocolKind protocol = HubProtocolKind.Json, CookieContainer? cookies = null)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, "hubs/runs"), o => o.Cookies = cookies ?? new CookieContainer());
         builder = protocol == HubProtocolKind.MessagePack
             ? builder.AddMessagePackProtocol()
             : builder.AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

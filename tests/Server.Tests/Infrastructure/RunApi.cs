@@ -43,8 +43,45 @@ public static class RunApi
     public static async Task<IReadOnlyList<RunInfo>> ListRunsAsync(this HttpClient http) =>
         await http.GetFromJsonAsync<List<RunInfo>>("api/runs", PlaygroundHost.Json) ?? [];
 
-    public static async Task<IReadOnlyList<RunEventDto>> GetEventsAsync(this HttpClient http, string id) =>
-        await http.GetFromJsonAsync<List<RunEventDto>>($"api/runs/{id}/events", PlaygroundHost.Json) ?? [];
+    /// <summary>The whole recorded log of a run, read page by page through the next cursors.</summary>
+    public static async Task<IReadOnlyList<RunEventDto>> GetEventsAsync(this HttpClient http, string id)
+    {
+        var all = new List<RunEventDto>();
+        string? cursor = null;
+        for (var pages = 0; pages < 10_000; pages++)
+        {
+            var page = await http.GetEventPageAsync(id, cursor);
+            all.AddRange(page.Events);
+            if (page.Next is null)
+            {
+                return all;
+            }
+
+            cursor = page.Next;
+        }
+
+        Assert.Fail($"the log of run {id} did not end after 10,000 pages");
+        return all;
+    }
+
+    public static async Task<EventPage> GetEventPageAsync(this HttpClient http, string id, string? from, int? limit = null)
+    {
+        var query = new List<string>();
+        if (from is not null)
+        {
+            query.Add("from=" + Uri.EscapeDataString(from));
+        }
+
+        if (limit is not null)
+        {
+            query.Add("limit=" + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var url = $"api/runs/{id}/events" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+        var page = await http.GetFromJsonAsync<EventPage>(url, PlaygroundHost.Json);
+        Assert.NotNull(page);
+        return page;
+    }
 
     /// <summary>
     /// Polls the run until <paramref name="done"/> holds. Only for REST-only tests, where there is

@@ -1,0 +1,28 @@
+namespace Playground.Server.Limits;
+
+/// <summary>Bounds on what one caller may ask of the server, bound from the "Limits" section.</summary>
+public sealed class LimitOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Largest body of a run API request; a larger one is answered 413 before it is read.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Events in one page of GET /api/runs/{id}/events when the caller gives no limit.</summary>
+    public int EventsPageSize { get; set; } = 10_000;
+
+    /// <summary>The largest page a caller may ask for.</summary>
+    public int MaxEventsPageSize { get; set; } = 50_000;
+
+    /// <summary>StreamEvents calls one hub connection may have open at once.</summary>
+    public int MaxStreamsPerConnection { get; set; } = 4;
+
+    /// <summary>Run starts one identity may make per window (hub and page; the REST API counts per address).</summary>
+    public int StartsPerIdentity { get; set; } = 10;
+
+    /// <summary>Run starts one address may make per window, all identities and entry points together.</summary>
+    public int StartsPerAddress { get; set; } = 30;
+
+    /// <summary>The window of the two start limits.</summary>
+    public double StartWindowSeconds { get; set; } = 10;
+}

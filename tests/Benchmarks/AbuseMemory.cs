@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Playground.Benchmarks;
+
+/// <summary>
+/// The server's memory before and after abusive run requests, measured on the real server as a
+/// process of its own (resident set from /proc/&lt;pid&gt;/status): bodies with thousands of
+/// unknown parameter names, and a 10 MB body. Not a test: memory figures are for reading.
+/// </summary>
+/// <remarks>
+/// dotnet run -c Release --project tests/Benchmarks -- abuse-memory [repeats]
+/// The server is started with Limits:MaxRequestBodyBytes=1048576 so the 10,000-name body
+/// (about 150 KB) reaches the validation; the 10 MB body is refused with 413 either way.
+/// </remarks>
+public static class AbuseMemory
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Playground.sln")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!;
+        }
+
+        var dll = Path.Combine(root, "src", "Server", "bin", "Release", "net10.0", "Playground.Server.dll");
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}/");
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString().TrimEnd('/'),
+            "--Limits:MaxRequestBodyBytes=1048576", "--Limits:StartsPerAddress=100000", "--Serilog:MinimumLevel:Default=Warning"])
+        {
+            WorkingDirectory = Path.Combine(root, "src", "Server"),
+            UseShellExecute = false,
+        };
+        using var server = Process.Start(info)!;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
+            await WaitUntilUpAsync(http);
+            // Warm up: JIT, pools, the first requests of each kind.
+            for (var i = 0; i < 5; i++)
+            {
+                await PostAsync(http, UnknownNames(10_000));
+                await PostAsync(http, UnknownNames(100));
+            }
+
+            var baseline = Rss(server.Id);
+            Console.WriteLine($"# Abuse memory ({repeats} repeats), server pid {server.Id}");
+            Console.WriteLine($"baseline resident set after warm-up: {baseline / 1024.0 / 1024.0:0.0} MB");
+
+            var body = UnknownNames(10_000);
+            var (status, replyBytes) = await PostAsync(http, body);
+            Console.WriteLine($"10,000 unknown names: body {body.Length:N0} bytes -> {status} with a {replyBytes:N0}-byte reply");
+            for (var i = 0; i < repeats; i++)
+            {
+                await PostAsync(http, body);
+            }
+
+            var afterSequential = Rss(server.Id);
+            Console.WriteLine($"after {repeats} more sequentially: {afterSequential / 1024.0 / 1024.0:0.0} MB ({(afterSequential - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, body)));
+            var afterConcurrent = Rss(server.Id);
+            Console.WriteLine($"after 3 at once: {afterConcurrent / 1024.0 / 1024.0:0.0} MB ({(afterConcurrent - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+
+            var huge = UnknownNames(700_000);
+            var (hugeStatus, hugeReply) = await PostAsync(http, huge);
+            var afterHuge = Rss(server.Id);
+            Console.WriteLine($"700,000 unknown names: body {huge.Length / 1024.0 / 1024.0:0.0} MB -> {hugeStatus} with a {hugeReply:N0}-byte reply; resident set {afterHuge / 1024.0 / 1024.0:0.0} MB ({(afterHuge - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, huge)));
+            var afterHuge3 = Rss(server.Id);
+            Console.WriteLine($"3 of those at once: resident set {afterHuge3 / 1024.0 / 1024.0:0.0} MB ({(afterHuge3 - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static string UnknownNames(int count) =>
+        "{\"scenario\":\"producer-consumer\",\"parameters\":{"
+        + string.Join(',', Enumerable.Range(0, count).Select(i => "\"unknown" + i.ToString(CultureInfo.InvariantCulture) + "\":1"))
+        + "}}";
+
+    private static async Task<(HttpStatusCode Status, long ReplyBytes)> PostAsync(HttpClient http, string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        try
+        {
+            using var response = await http.PostAsync(new Uri("api/runs", UriKind.Relative), content);
+            var reply = await response.Content.ReadAsByteArrayAsync();
+            return (response.StatusCode, reply.LongLength);
+        }
+        catch (HttpRequestException)
+        {
+            // The server may close the connection after answering 413 without reading the rest.
+            return (HttpStatusCode.RequestEntityTooLarge, -1);
+        }
+    }
+
+    /// <summary>VmRSS of a process, in bytes.</summary>
+    private static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static async Task WaitUntilUpAsync(HttpClient http)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the server did not start");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
