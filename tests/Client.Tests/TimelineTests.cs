@@ -18,7 +18,7 @@ public sealed class TimelineTests : PlaygroundTestContext
 
             var legend = timeline.Find(".timeline-legend").TextContent;
             Assert.Contains("阻塞", legend, StringComparison.Ordinal);
-            Assert.Contains("停止标记", legend, StringComparison.Ordinal);
+            Assert.Contains("哨兵（None）", legend, StringComparison.Ordinal);
             Assert.Contains("全部显示", timeline.Find(".timeline-fit").TextContent, StringComparison.Ordinal);
             Assert.Contains("双指", timeline.Find(".timeline-help").TextContent, StringComparison.Ordinal);
             Assert.Equal("zh-CN", timeline.Find(".timeline-root").GetAttribute("lang"));
