@@ -201,6 +201,7 @@ public sealed class SiteTests(BrowserFixture fixture) : IClassFixture<BrowserFix
     [Theory(Timeout = 60_000)]
     [InlineData("nothing/here")]
     [InlineData("play/nope")]
+    [InlineData("not-found")]
     public async Task An_unknown_address_is_a_404_page_of_the_site(string path)
     {
         var (context, page, _) = await OpenAsync(new());
