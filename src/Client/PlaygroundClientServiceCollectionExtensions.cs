@@ -10,14 +10,13 @@ namespace Playground.Client;
 public static class PlaygroundClientServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what the client's components need: MudBlazor, localization, the per-circuit client
-    /// id and the scenario content registry. The host registers <c>IRunService</c> itself.
+    /// Registers what the client's components need: MudBlazor, localization and the scenario
+    /// content registry. The host registers <c>IRunService</c> itself, one per circuit.
     /// </summary>
     public static IServiceCollection AddPlaygroundClient(this IServiceCollection services)
     {
         services.AddMudServices();
         services.AddLocalization();
-        services.TryAddScoped<ClientSession>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();
         return services;

@@ -14,7 +14,7 @@ internal sealed class FakeRunService : IRunService
 
     public StartResult? NextResult { get; set; }
 
-    public StartResult Start(RunStartRequest request, string clientId)
+    public StartResult Start(RunStartRequest request)
     {
         Started.Add(request);
         if (NextResult is not null)

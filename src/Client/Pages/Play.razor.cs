@@ -33,7 +33,6 @@ public sealed partial class Play : IAsyncDisposable
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
-    [Inject] private ClientSession Session { get; set; } = default!;
     [Inject] private ScenarioContentRegistry Contents { get; set; } = default!;
 
     private ScenarioDescriptor? _scenario;
@@ -368,7 +367,7 @@ public sealed partial class Play : IAsyncDisposable
         _watchError = null;
         await StopWatchingAsync();
 
-        var result = Runs.Start(new RunStartRequest(_scenario.Id, RawValues()), Session.ClientId);
+        var result = Runs.Start(new RunStartRequest(_scenario.Id, RawValues()));
         if (!result.Accepted)
         {
             _refusal = result;

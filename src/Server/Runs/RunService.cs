@@ -27,11 +27,8 @@ public sealed class RunService : IRunService
 
     public IReadOnlyList<ScenarioDescriptor> Scenarios { get; }
 
-    /// <summary>
-    /// Starts a run owned by the circuit's verified identity (its cookie); <paramref name="clientId"/>
-    /// is the page's own label for its session and decides nothing.
-    /// </summary>
-    public StartResult Start(RunStartRequest request, string clientId)
+    /// <summary>Starts a run owned by the circuit's verified identity (its cookie).</summary>
+    public StartResult Start(RunStartRequest request)
     {
         var owner = _owner.Owner;
         if (!_starts.TryTake(owner))

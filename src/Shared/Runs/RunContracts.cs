@@ -122,11 +122,10 @@ public interface IRunService
     IReadOnlyList<Catalog.ScenarioDescriptor> Scenarios { get; }
 
     /// <summary>
-    /// Starts a run. The server's implementation acts for the circuit's verified identity (its
-    /// signed cookie): it owns the run and counts toward the caps; <paramref name="clientId"/> is
-    /// only the caller's label for its session.
+    /// Starts a run for whoever this service acts for (in a page, the circuit's verified identity
+    /// cookie): it owns the run and counts toward the caps.
     /// </summary>
-    StartResult Start(RunStartRequest request, string clientId);
+    StartResult Start(RunStartRequest request);
 
     /// <summary>The size of a setup and the caps it goes over; null when the scenario or a value is not valid.</summary>
     SetupCheck? Check(RunStartRequest request);
