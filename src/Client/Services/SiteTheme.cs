@@ -12,6 +12,9 @@ public static class SiteTheme
 {
     public const string CookieName = "pg-theme";
 
+    /// <summary>The system's scheme as the browser last reported it ("dark"/"light"), so a page can start in it.</summary>
+    public const string SchemeCookieName = "pg-scheme";
+
     public static ThemeChoice Parse(string? value) => value switch
     {
         "light" => ThemeChoice.Light,

@@ -18,6 +18,12 @@ window.playground = {
   },
 };
 
+// The system's scheme, for the server to render the next page in it from the start.
+(() => {
+  const dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
+  document.cookie = `pg-scheme=${dark ? 'dark' : 'light'}; path=/; max-age=31536000; samesite=lax`;
+})();
+
 // A lost connection is told to the reader by the banner in their language; the transport's own
 // messages would only flood the console. Retries start at once, then every few seconds.
 Blazor.start({
