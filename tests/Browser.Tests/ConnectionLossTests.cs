@@ -21,8 +21,9 @@ public sealed class ConnectionLossTests(BrowserFixture fixture) : IClassFixture<
         var errors = new List<string>();
         page.Console += (_, m) =>
         {
-            // The browser itself reports refused requests; anything else is the page's.
-            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            // The browser itself reports refused requests and sockets; anything else is the page's.
+            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
+                && !m.Text.StartsWith("WebSocket connection to", StringComparison.Ordinal))
             {
                 errors.Add(m.Text);
             }
