@@ -32,9 +32,13 @@ public sealed class ClientIdentityMiddleware(RequestDelegate next, IDataProtecti
     public Task InvokeAsync(HttpContext http)
     {
         var identity = Read(http);
-        if (identity is null)
+        var fresh = identity is null;
+        identity ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+        // Static files are cached for a year, by shared caches too: a cookie on one of them could
+        // hand a single identity to many people. They start no runs, so they get no cookie.
+        if (fresh && !IsStaticFile(http.Request.Path))
         {
-            identity = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             http.Response.Cookies.Append(CookieName, _protector.Protect(identity), new CookieOptions
             {
                 HttpOnly = true,
@@ -49,6 +53,10 @@ public sealed class ClientIdentityMiddleware(RequestDelegate next, IDataProtecti
         http.User = ClientIdentity.Principal(new RunOwner(identity, ClientIdentity.AddressOf(http.Connection.RemoteIpAddress)));
         return next(http);
     }
+
+    private static bool IsStaticFile(PathString path) =>
+        path.StartsWithSegments("/_content") || path.StartsWithSegments("/_framework")
+        || System.IO.Path.HasExtension(path.Value);
 
     private string? Read(HttpContext http)
     {

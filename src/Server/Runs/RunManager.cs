@@ -443,7 +443,9 @@ public sealed partial class RunManager : IDisposable
                     (oldest, oldestAt) = (a, at);
                 }
 
-                if (kind != EventKind.Wait && now - at > limitTicks && at < stuckSince)
+                // An actor with no event yet may still be starting (children start one after another):
+                // it counts only when nobody at all has moved.
+                if (kind is not null && kind != EventKind.Wait && now - at > limitTicks && at < stuckSince)
                 {
                     (stuck, stuckSince) = (a, at);
                 }

@@ -36,7 +36,7 @@ public sealed class RunOptions
     public double DeadlineFactor { get; set; } = 3;
 
     /// <summary>The shortest deadline a run gets, however quick its estimate.</summary>
-    public double MinDeadlineSeconds { get; set; } = 10;
+    public double MinDeadlineSeconds { get; set; } = 30;
 
     /// <summary>
     /// An actor that records nothing for this long (or longer than its longest step) while it is
