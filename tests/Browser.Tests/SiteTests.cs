@@ -213,7 +213,8 @@ public sealed class SiteTests(BrowserFixture fixture) : IClassFixture<BrowserFix
             await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
             await Assertions.Expect(page.Locator(".app-bar")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("main [href='']")).ToBeVisibleAsync();
-            Assert.Contains("Page not found", await page.TitleAsync(), StringComparison.Ordinal);
+            // The title is set by the live page too; wait for it rather than read it once.
+            await Assertions.Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("Page not found"), new() { Timeout = Timeout });
         }
         finally
         {
