@@ -1,20 +1,7 @@
 namespace Playground.Server.Runs;
 
 /// <summary>Evicts finished runs past their retention, once a minute.</summary>
-public sealed class RunJanitor(RunManager runs, TimeProvider time) : BackgroundService
+public sealed class RunJanitor(RunManager runs, TimeProvider time) : PeriodicRunTask(TimeSpan.FromMinutes(1), time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                runs.Evict();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override void Tick() => runs.Evict();
 }
