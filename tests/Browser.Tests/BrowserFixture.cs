@@ -1,3 +1,4 @@
+using Playground.Tests.Common;
 using Microsoft.Playwright;
 using Xunit;
 

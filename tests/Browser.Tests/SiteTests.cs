@@ -1,3 +1,4 @@
+using Playground.Tests.Common;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Xunit;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Playground.Browser.Tests;
+namespace Playground.Tests.Common;
 
 /// <summary>
 /// The real site, started as its own process from the build output on a free loopback port, as a
@@ -21,6 +21,8 @@ public sealed class SiteProcess : IAsyncDisposable
     }
 
     public Uri BaseUri { get; }
+
+    public int Pid => _process.Id;
 
     public string Output
     {
@@ -108,6 +110,13 @@ public sealed class SiteProcess : IAsyncDisposable
 
     private bool _disposed;
 
+    /// <summary>kill -9 of the server alone: it gets no chance to clean up (its children die with it).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Kills the site and its children; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -139,7 +148,7 @@ public sealed class SiteProcess : IAsyncDisposable
         return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 
-    internal static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -1,3 +1,4 @@
+using Playground.Tests.Common;
 using System.Text.Json;
 using Playground.Scenarios.Processes;
 using Playground.Server.Tests.Infrastructure;
@@ -103,11 +104,11 @@ public sealed class RestartSweepTests
     public async Task A_restart_sweeps_the_shared_memory_a_killed_server_left()
     {
         string[] left;
-        await using (var server = await ServerProcess.StartAsync())
+        await using (var server = await SiteProcess.StartAsync())
         {
             var tag = SharedNameOwner.TagOf(server.Pid);
             Assert.NotNull(tag);
-            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new() }) { BaseAddress = server.BaseAddress, Timeout = PlaygroundHost.Patience };
+            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new() }) { BaseAddress = server.BaseUri, Timeout = PlaygroundHost.Patience };
             var id = await http.StartRunAsync(new Dictionary<string, object> { ["mode"] = "processes", ["items"] = 100, ["timeScale"] = 1 });
             await http.WaitForRunAsync(id, r => r.State == RunState.Running && r.Actors.All(a => a.Pid > 0));
 
