@@ -83,7 +83,7 @@ internal static class WorkerMain
             return 2;
         }
 
-        if (!ScenarioRegistry.Default.TryGet(scenarioId, out var scenario) || scenario is not IProcessScenario processScenario)
+        if (!ScenarioRegistry.Default.TryGet(scenarioId, out var scenario) || !scenario.Descriptor.Modes.Contains(Playground.Shared.Catalog.RunModes.Processes))
         {
             Console.Error.WriteLine($"worker: scenario '{scenarioId}' cannot run in processes mode");
             return 2;
@@ -98,8 +98,16 @@ internal static class WorkerMain
         }
 
         using var stdout = Console.OpenStandardOutput();
-        using var frames = new FrameWriter(stdout);
-        return processScenario.RunChild(runId, validation.Values, actor, frames);
+        using var frames = new FrameWriter(stdout, actor);
+        if (scenario is IProcessScenario processScenario)
+        {
+            return processScenario.RunChild(runId, validation.Values, actor, frames);
+        }
+
+        // The same script the server runs, opening the primitives the server created.
+        return scenario.Create(validation.Values) is IChildActorScript script
+            ? script.RunChild(runId, actor, frames)
+            : throw new InvalidOperationException($"scenario '{scenarioId}' has no child actors");
     }
 
     private static Dictionary<string, string> Parse(string[] args)

@@ -135,7 +135,7 @@ internal static class Spawn
             var spawned = Stopwatch.GetTimestamp();
             using var process = Process.Start(info)!;
             var reader = new FrameReader(process.StandardOutput.BaseStream);
-            reader.Pump(recorder[0], (_, _) =>
+            reader.Pump(recorder[0], _ =>
             {
                 if (arrived == 0)
                 {

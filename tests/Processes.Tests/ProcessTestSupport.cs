@@ -37,8 +37,10 @@ internal sealed class PidObserver : IActorObserver
 }
 
 /// <summary>An in-memory <see cref="IActorRecorder"/> for primitives driven by test threads.</summary>
-internal sealed class ListRecorder : IActorRecorder
+internal sealed class ListRecorder(int actor = 0) : IActorRecorder
 {
+    public int Actor { get; } = actor;
+
     private readonly ConcurrentQueue<(EventKind Kind, string? Resource, long Value, long Level)> _events = new();
 
     public IReadOnlyCollection<(EventKind Kind, string? Resource, long Value, long Level)> Events => _events;

@@ -9,15 +9,6 @@ public sealed record ActorTimes(double BusyMs, double BlockedMs, double SleepMs,
 /// <summary>Derives each actor's time per state from its events, as the timeline draws them.</summary>
 public static class ActorTimeline
 {
-    private enum LaneState
-    {
-        Idle,
-        Running,
-        Sleeping,
-        Blocked,
-        Done,
-    }
-
     /// <summary>Per-actor state times; <paramref name="endTimestamp"/> closes lanes that never ended.</summary>
     public static ActorTimes[] Measure(EventRecorder recorder, long endTimestamp)
     {
@@ -53,15 +44,7 @@ public static class ActorTimeline
                     break;
                 }
 
-                var next = e.Kind switch
-                {
-                    EventKind.Start or EventKind.Work => LaneState.Running,
-                    EventKind.Sleep => LaneState.Sleeping,
-                    EventKind.Wait => LaneState.Blocked,
-                    EventKind.End or EventKind.Crash => LaneState.Done,
-                    // An instant after a block means the call returned: the actor runs again.
-                    _ => state == LaneState.Blocked ? LaneState.Running : state,
-                };
+                var next = LaneStates.Next(state, e.Kind);
                 if (e.Kind == EventKind.Wait)
                 {
                     waits++;

@@ -17,7 +17,11 @@ namespace Playground.Scenarios.Engine;
 public sealed record RunPlan(int Actors, long Items, double EstimatedSeconds, double LongestStepSeconds = 0);
 
 /// <summary>One actor of a prepared run.</summary>
-public sealed record ActorSpec(string Name, string Role);
+/// <param name="Daemon">
+/// A daemon never ends by itself: once every other actor has ended it is stopped (its token is
+/// cancelled, or its child process is terminated), as Python stops daemon threads with the main program.
+/// </param>
+public sealed record ActorSpec(string Name, string Role, bool Daemon = false);
 
 /// <summary>What a scenario reports at the end, beside the figures every run gets.</summary>
 /// <remarks><c>Failure</c> says why the run could not finish (a child crashed); the figures then cover what happened.</remarks>

@@ -106,7 +106,7 @@ public sealed class ChildProcessGroup : IDisposable
     }
 
     /// <summary>Starts the child for <paramref name="actor"/> with its role's arguments.</summary>
-    public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<EventKind, long>? observe = null)
+    public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<RawEvent>? observe = null)
     {
         lock (_gate)
         {
@@ -314,7 +314,7 @@ public sealed class ChildProcessGroup : IDisposable
         _changed.Dispose();
     }
 
-    private void Pump(Child child, Action<EventKind, long>? observe)
+    private void Pump(Child child, Action<RawEvent>? observe)
     {
         var log = _recorder[child.Actor];
         var reader = new FrameReader(child.Process.StandardOutput.BaseStream);

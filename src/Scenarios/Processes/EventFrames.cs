@@ -25,7 +25,13 @@ public sealed class FrameWriter : IActorRecorder, IDisposable
     private readonly byte[] _buffer = new byte[EventFrames.HeaderSize + EventFrames.MaxResourceBytes];
     private readonly object _gate = new();
 
-    public FrameWriter(Stream output) => _out = output;
+    public FrameWriter(Stream output, int actor)
+    {
+        _out = output;
+        Actor = actor;
+    }
+
+    public int Actor { get; }
 
     public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1)
     {
@@ -73,7 +79,7 @@ public sealed class FrameReader
     public long? FirstTimestamp { get; private set; }
 
     /// <summary>Reads to the end of the stream; a torn last frame (the child died mid-write) is ignored.</summary>
-    public void Pump(ActorLog log, Action<EventKind, long>? observe = null)
+    public void Pump(ActorLog log, Action<RawEvent>? observe = null)
     {
         var header = new byte[EventFrames.HeaderSize];
         var resource = new byte[EventFrames.MaxResourceBytes];
@@ -96,8 +102,9 @@ public sealed class FrameReader
 
             FirstTimestamp ??= timestamp;
             Frames++;
-            log.RecordAt(timestamp, kind, length == 0 ? null : Intern(resource.AsSpan(0, length)), value, level);
-            observe?.Invoke(kind, value);
+            var name = length == 0 ? null : Intern(resource.AsSpan(0, length));
+            log.RecordAt(timestamp, kind, name, value, level);
+            observe?.Invoke(new RawEvent(timestamp, log.Actor, kind, name, value, level));
         }
     }
 

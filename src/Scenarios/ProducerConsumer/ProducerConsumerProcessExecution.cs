@@ -63,7 +63,7 @@ public sealed class ProducerConsumerProcessExecution : IScenarioExecution
                 var producer = actor < s.Producers;
                 group.Spawn(actor, Actors[actor].Name,
                     ["--scenario", ProducerConsumerSchema.Id, "--run", _environment.SharedKey, "--actor", actor.ToString(CultureInfo.InvariantCulture), "--params", query],
-                    (kind, value) => Tally(kind, value, producer ? producedTimes : consumedTimes, producer ? EventKind.Put : EventKind.Get, counts, actor, strays, polls, s));
+                    e => Tally(e.Kind, e.Value, producer ? producedTimes : consumedTimes, producer ? EventKind.Put : EventKind.Get, counts, actor, strays, polls, s));
             }
 
             var finished = true;

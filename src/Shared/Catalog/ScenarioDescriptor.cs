@@ -7,9 +7,11 @@ public static class RunModes
 {
     public const string Threads = "threads";
     public const string Processes = "processes";
+    /// <summary>Actors are tasks on the thread pool, awaiting async primitives instead of blocking.</summary>
+    public const string Async = "async";
 
     /// <summary>Every mode the product knows, in the order the page shows them.</summary>
-    public static IReadOnlyList<string> All { get; } = [Threads, Processes];
+    public static IReadOnlyList<string> All { get; } = [Threads, Processes, Async];
 }
 
 /// <summary>A scenario as the gallery, the form and the API describe it.</summary>
@@ -30,6 +32,9 @@ public sealed record ScenarioDescriptor
     public IReadOnlyList<string> ItemFields { get; init; } = [];
     /// <summary>Knobs that set how long a run takes.</summary>
     public IReadOnlyList<string> DurationFields { get; init; } = [];
+
+    /// <summary>The quantities the timeline charts under the lanes, in order.</summary>
+    public IReadOnlyList<GaugeSpec> Gauges { get; init; } = [];
 
     public ParameterSpec? Find(string name) =>
         Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));

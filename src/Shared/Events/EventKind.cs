@@ -28,12 +28,17 @@ public enum EventKind : byte
     End,
     /// <summary>The actor died or failed; value holds the exit code or signal.</summary>
     Crash,
+    /// <summary>
+    /// An operation raised an error the actor survives (a bounded semaphore released too often,
+    /// Python's ValueError); an instant, the lane's state is unchanged.
+    /// </summary>
+    Error,
 }
 
 public static class EventKinds
 {
     private static readonly string[] Names =
-        ["start", "work", "sleep", "wait", "acquire", "release", "put", "get", "set", "clear", "poll", "done", "end", "crash"];
+        ["start", "work", "sleep", "wait", "acquire", "release", "put", "get", "set", "clear", "poll", "done", "end", "crash", "error"];
 
     public static string Name(this EventKind kind) => Names[(int)kind];
 
@@ -44,7 +49,9 @@ public static class EventKinds
         return i >= 0;
     }
 
+    /// <summary>Every kind, in order of its number.</summary>
+    public static IReadOnlyList<string> All => Names;
+
     /// <summary>True for kinds that set the lane's state rather than mark an instant.</summary>
-    public static bool IsState(this EventKind kind) =>
-        kind is EventKind.Start or EventKind.Work or EventKind.Sleep or EventKind.Wait or EventKind.End or EventKind.Crash;
+    public static bool IsState(this EventKind kind) => LaneStates.IsStateKind(kind);
 }
