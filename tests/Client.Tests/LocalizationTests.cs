@@ -96,7 +96,7 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
             [new RunMetric("produced", Msg.Of("pc.metric.produced"), 20)],
             new Verdict(false, Msg.Of("pc.invariant"), [Msg.Of("pc.evidence.lost", ("count", 2), ("items", new List<string> { "18", "19" }), ("more", ""))],
                 [18, 19], Msg.Of("pc.note.lifo")),
-            [Msg.Of("pc.note.polls", ("polls", 12345))]);
+            [Msg.Of("pc.note.polls", ("polls", 12345))], []);
 
         string Render(string cultureName)
         {
@@ -119,7 +119,7 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
     public void A_completed_run_that_broke_its_invariant_gets_no_green_chip()
     {
         var summary = new RunSummary(10, 1, Msg.Of("unit.itemsPerSecond"), 5, 0, [], [],
-            new Verdict(false, Msg.Of("pc.invariant"), []), []);
+            new Verdict(false, Msg.Of("pc.invariant"), []), [], []);
 
         var view = Render<Playground.Client.Components.RunSummaryView>(p => p
             .Add(c => c.Summary, summary)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Playground.Server.Tests.Infrastructure;
 using Playground.Shared.Runs;
 
@@ -59,6 +60,29 @@ public sealed class RunLifecycleTests(PlaygroundHost host) : IClassFixture<Playg
             // Reaped children leave no /proc entry; a zombie or a straggler would.
             Assert.All(run.Actors, a => Assert.False(Directory.Exists($"/proc/{a.Pid}"), $"child {a.Pid} ({a.Name}) is still there"));
         }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Summary_gives_each_declared_gauge_its_extremes_and_limit_in_camel_case()
+    {
+        var http = host.CreateApiClient(nameof(Summary_gives_each_declared_gauge_its_extremes_and_limit_in_camel_case));
+        var id = await http.StartRunAsync(new Dictionary<string, object> { ["capacity"] = 2, ["timeScale"] = 0.01 });
+        var run = await http.WaitForFinalAsync(id);
+        Assert.Equal(RunState.Completed, run.State);
+
+        using var response = await http.GetAsync($"api/runs/{id}");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        var gauge = Assert.Single(json.RootElement.GetProperty("summary").GetProperty("gauges").EnumerateArray().ToList());
+        Assert.Equal("depth", gauge.GetProperty("id").GetString());
+        Assert.Equal("step", gauge.GetProperty("style").GetString());
+        Assert.Equal("gauge.producer-consumer.depth", gauge.GetProperty("label").GetProperty("key").GetString());
+        Assert.True(gauge.GetProperty("readings").GetInt64() > 0);
+        Assert.Equal(0, gauge.GetProperty("min").GetInt64());
+        var max = gauge.GetProperty("max").GetInt64();
+        Assert.InRange(max, 1, 2);
+        Assert.Equal(2, gauge.GetProperty("limit").GetInt64());
+        Assert.InRange(gauge.GetProperty("maxAtMs").GetDouble(), 0, run.Summary!.WallMs);
     }
 
     [Fact(Timeout = 30_000)]

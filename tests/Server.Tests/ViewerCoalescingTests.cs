@@ -1,4 +1,8 @@
+using Playground.Scenarios.Recording;
+using Playground.Server.Runs;
 using Playground.Server.Tests.Infrastructure;
+using Playground.Shared.Catalog;
+using Playground.Shared.Events;
 using Playground.Shared.Runs;
 
 namespace Playground.Server.Tests;
@@ -23,6 +27,9 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
         ["timeScale"] = 0.001,
     };
 
+    private static readonly GaugeSpec Depth = new() { Id = "depth", Resource = "queue", LimitParameter = "capacity" };
+    private static readonly GaugeSpec Flag = new() { Id = "flag", Resource = "event", Style = GaugeStyle.Band };
+
     [Theory(Timeout = 60_000)]
     [InlineData(HubProtocolKind.Json)]
     [InlineData(HubProtocolKind.MessagePack)]
@@ -43,5 +50,75 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
         Assert.Equal(0, summary.TruncatedEvents);
         var recorded = await http.GetEventsAsync(id);
         Assert.Equal(summary.EventCount, recorded.Count);
+
+        // The viewer's chart of the queue ends where the recorded one does, however much was left out.
+        var gauge = ProducerConsumerSchema.Descriptor.Gauges.Single();
+        var streamedLast = batches.SelectMany(b => b.Events).Last(e => gauge.Matches(e.Resource) && e.Level >= 0);
+        var recordedLast = recorded.Last(e => gauge.Matches(e.Resource) && e.Level >= 0);
+        Assert.Equal(recordedLast.Level, streamedLast.Level);
+        Assert.Equal(recordedLast.T, streamedLast.T);
+    }
+
+    [Fact]
+    public void Over_budget_a_frame_keeps_each_gauges_latest_event_across_actors_and_each_actors_last_state_change()
+    {
+        using var recorder = new EventRecorder(2, 10_000);
+        var clock = recorder.StartTimestamp;
+        // Explicit timestamps, one apart, so the order is exactly as listed.
+        void At(int actor, EventKind kind, string? resource = null, long value = 0, long level = -1) =>
+            recorder[actor].RecordAt(++clock, kind, resource, value, level);
+        At(0, EventKind.Start);
+        At(0, EventKind.Put, "queue", 1, 1);
+        At(1, EventKind.Start);
+        At(0, EventKind.Set, "event", 0, 1);          // the flag's latest: actor 0's, before its later queue events
+        At(1, EventKind.Get, "queue", 1, 0);
+        At(0, EventKind.Put, "queue", 2, 1);
+        At(0, EventKind.Work, "make", 3);              // actor 0's last state change
+        At(1, EventKind.Wait, "queue:empty", 0, 0);    // actor 1's last state change, and the queue's latest (a detail of "queue")
+        At(1, EventKind.Poll, "queue:empty");          // no level: not a reading
+        At(0, EventKind.Put, "lot", 3, 4);             // a level, but of no declared gauge
+
+        var cursors = new int[2];
+        var sent = new List<RunEventDto>();
+        var coalesced = RunEventStream.ReadFrame(recorder, [Depth, Flag], cursors, budget: 3, sent);
+
+        Assert.Equal(
+            [("set", "event", 1L), ("work", "make", -1L), ("wait", "queue:empty", 0L)],
+            sent.Select(e => (e.Kind, e.Resource, e.Level)));
+        Assert.Equal(recorder.Count - sent.Count, coalesced);
+        Assert.True(sent.Zip(sent.Skip(1)).All(p => p.First.T <= p.Second.T), "a frame goes out in time order");
+        Assert.Equal(0, recorder.Pending(cursors));
+    }
+
+    [Fact]
+    public void An_event_that_is_both_a_gauges_latest_and_an_actors_last_state_change_goes_once()
+    {
+        using var recorder = new EventRecorder(1, 10_000);
+        var a = recorder[0];
+        a.Record(EventKind.Start);
+        a.Record(EventKind.Put, "queue", 1, 1);
+        a.Record(EventKind.Put, "queue", 2, 2);
+        a.Record(EventKind.Wait, "queue:full", 3, 2);
+
+        var sent = new List<RunEventDto>();
+        var coalesced = RunEventStream.ReadFrame(recorder, [Depth], new int[1], budget: 1, sent);
+
+        var only = Assert.Single(sent);
+        Assert.Equal(("wait", 2L), (only.Kind, only.Level));
+        Assert.Equal(3, coalesced);
+    }
+
+    [Fact]
+    public void Within_budget_a_frame_sends_everything()
+    {
+        using var recorder = new EventRecorder(1, 10_000);
+        recorder[0].Record(EventKind.Start);
+        recorder[0].Record(EventKind.Put, "queue", 1, 1);
+
+        var sent = new List<RunEventDto>();
+        var coalesced = RunEventStream.ReadFrame(recorder, [Depth], new int[1], budget: 2, sent);
+
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(0, coalesced);
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Recording;
+using Playground.Shared.Catalog;
 using Playground.Shared.Events;
 using Playground.Shared.Runs;
 
@@ -9,8 +10,9 @@ namespace Playground.Server.Runs;
 /// <summary>
 /// Streams a run's log to one viewer in batches, from the first event, then live. Each viewer
 /// keeps only a cursor per actor into the shared log, so a slow viewer costs no memory: when more
-/// than a frame's budget is pending, it gets each actor's last state change and last level instead
-/// of every event, with the number left out. The recorded log itself is never thinned.
+/// than a frame's budget is pending, it gets each actor's last state change and the latest value
+/// of each gauge the scenario declares instead of every event, with the number left out. The
+/// recorded log itself is never thinned.
 /// </summary>
 public sealed class RunEventStream
 {
@@ -38,7 +40,7 @@ public sealed class RunEventStream
             if (recorder is not null)
             {
                 cursors ??= new int[recorder.ActorCount];
-                coalesced = Read(recorder, cursors, events);
+                coalesced = Read(recorder, run.Scenario.Descriptor.Gauges, cursors, events);
             }
 
             if (events.Count > 0 || coalesced > 0 || info is not null)
@@ -57,9 +59,17 @@ public sealed class RunEventStream
         }
     }
 
-    private long Read(EventRecorder recorder, int[] cursors, List<RunEventDto> into)
+    private long Read(EventRecorder recorder, IReadOnlyList<GaugeSpec> gauges, int[] cursors, List<RunEventDto> into) =>
+        ReadFrame(recorder, gauges, cursors, Math.Max(1, _options.ViewerEventsPerFrame), into);
+
+    /// <summary>
+    /// Reads what is pending past <paramref name="cursors"/> into <paramref name="into"/> and returns
+    /// how many events were left out. Within <paramref name="budget"/> everything goes; over it,
+    /// each actor's last state change, every crash, and the latest event of each gauge (across
+    /// actors, so every chart ends at its true level), in time order.
+    /// </summary>
+    internal static long ReadFrame(EventRecorder recorder, IReadOnlyList<GaugeSpec> gauges, int[] cursors, int budget, List<RunEventDto> into)
     {
-        var budget = Math.Max(1, _options.ViewerEventsPerFrame);
         if (recorder.Pending(cursors) <= budget)
         {
             foreach (var e in recorder.ReadNew(cursors))
@@ -70,47 +80,63 @@ public sealed class RunEventStream
             return 0;
         }
 
-        long coalesced = 0;
+        long pending = 0;
         var kept = new List<RawEvent>();
+        // The latest event of each gauge so far, and where it sits (actor, index) to tell it from an actor's own pick.
+        var latest = new RawEvent?[gauges.Count];
+        var latestAt = new (int Actor, int Index)[gauges.Count];
+        var statePicks = new HashSet<(int Actor, int Index)>();
         for (var a = 0; a < recorder.ActorCount; a++)
         {
             var log = recorder[a];
             var end = log.Count;
-            var keptBefore = kept.Count;
-            RawEvent? state = null, level = null;
+            var state = -1;
             for (var i = cursors[a]; i < end; i++)
             {
                 var e = log[i];
                 if (e.Kind == EventKind.Crash)
                 {
                     kept.Add(e);
+                    statePicks.Add((a, i));
                     continue;
                 }
 
                 if (e.Kind.IsState())
                 {
-                    state = e;
+                    state = i;
                 }
 
-                if (e.Level >= 0)
+                if (e.Level >= 0 && e.Resource is not null)
                 {
-                    level = e;
+                    for (var g = 0; g < gauges.Count; g++)
+                    {
+                        if (gauges[g].Matches(e.Resource) && (latest[g] is not { } best || e.Timestamp >= best.Timestamp))
+                        {
+                            latest[g] = e;
+                            latestAt[g] = (a, i);
+                        }
+                    }
                 }
             }
 
-            if (state is { } s)
+            if (state >= 0)
             {
-                kept.Add(s);
+                kept.Add(log[state]);
+                statePicks.Add((a, state));
             }
 
-            if (level is { } l && (state is null || l != state.Value))
-            {
-                kept.Add(l);
-            }
-
-            // Everything this actor did since the last frame, less what is sent.
-            coalesced += end - cursors[a] - (kept.Count - keptBefore);
+            pending += end - cursors[a];
             cursors[a] = end;
+        }
+
+        // One event may be the latest of two gauges, or an actor's last state change too: send it once.
+        var gaugePicks = new HashSet<(int Actor, int Index)>();
+        for (var g = 0; g < gauges.Count; g++)
+        {
+            if (latest[g] is { } e && !statePicks.Contains(latestAt[g]) && gaugePicks.Add(latestAt[g]))
+            {
+                kept.Add(e);
+            }
         }
 
         kept.Sort(static (x, y) => x.Timestamp.CompareTo(y.Timestamp));
@@ -119,6 +145,6 @@ public sealed class RunEventStream
             into.Add(recorder.ToDto(e));
         }
 
-        return coalesced;
+        return pending - kept.Count;
     }
 }

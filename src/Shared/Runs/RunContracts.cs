@@ -38,6 +38,26 @@ public sealed record ActorSummary(int Actor, string Name, string Role, long Coun
 /// <summary>A named figure of the run ("maxDepth", "produced"...), with its label for people.</summary>
 public sealed record RunMetric(string Name, Msg Label, double Value, Msg? Unit = null);
 
+/// <summary>
+/// The extremes of one gauge the scenario declares (<see cref="Catalog.GaugeSpec"/>), from the
+/// recorded events that carry its level.
+/// </summary>
+/// <param name="Id">The gauge's id within its scenario ("depth").</param>
+/// <param name="Style">"step" for a count, "band" for an on/off flag (levels 0 and 1).</param>
+/// <param name="Label">The gauge's name for people.</param>
+/// <param name="Readings">Recorded events that carried the gauge's level; 0 leaves the figures below at 0.</param>
+/// <param name="MaxAtMs">When <paramref name="Max"/> was first reached, in ms since the run started.</param>
+/// <param name="Limit">The limit line's value (capacity, permits), or null when the gauge has none (or it is 0, no limit).</param>
+public sealed record GaugeSummary(
+    string Id,
+    string Style,
+    Msg Label,
+    long Readings,
+    long Min,
+    long Max,
+    double MaxAtMs,
+    long? Limit);
+
 /// <summary>What a finished run measured.</summary>
 public sealed record RunSummary(
     double WallMs,
@@ -48,7 +68,8 @@ public sealed record RunSummary(
     IReadOnlyList<ActorSummary> Actors,
     IReadOnlyList<RunMetric> Metrics,
     Verdict Verdict,
-    IReadOnlyList<Msg> Notes);
+    IReadOnlyList<Msg> Notes,
+    IReadOnlyList<GaugeSummary> Gauges);
 
 /// <summary>A run as the API, the hub and the page see it.</summary>
 public sealed record RunInfo(
