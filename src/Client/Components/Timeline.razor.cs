@@ -1,18 +1,26 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using Playground.Client.Resources;
+using Playground.Shared.Catalog;
+using Playground.Shared.Events;
+using Playground.Shared.Text;
 
 namespace Playground.Client.Components;
 
 /// <summary>
 /// The live timeline of a run: a canvas drawn by timeline.js, which streams the run's events from
-/// the runs hub itself. This component passes it the run, the texts in the reader's language, the
-/// items to highlight and the theme, and keeps the toolbar in step with the view.
+/// the runs hub itself. This component passes it the run, the lane-state machine, the gauges the
+/// scenario declares, the texts in the reader's language, the items to highlight and the theme,
+/// and keeps the toolbar and the legend in step with what is drawn.
 /// </summary>
 public sealed partial class Timeline : IAsyncDisposable
 {
+    // The marks the legend can explain, in its order; timeline.js reports which ones it drew.
+    private static readonly string[] MarkLegendOrder = ["put", "get", "sentinel", "tick", "flag", "poll", "fault", "crash"];
+
     private const double ZoomStep = 1.5;
     private static int s_instances;
 
@@ -23,6 +31,7 @@ public sealed partial class Timeline : IAsyncDisposable
     private IJSObjectReference? _timeline;
     private DotNetObjectReference<Timeline>? _self;
     private string? _shownRunId;
+    private HashSet<string> _marksDrawn = new(StringComparer.Ordinal);
     private long[]? _shownMarks;
     private bool? _shownDark;
     private bool _follow = true;
@@ -34,6 +43,9 @@ public sealed partial class Timeline : IAsyncDisposable
 
     /// <summary>The run to draw; a new id closes the old stream and opens a new one.</summary>
     [Parameter] public string? RunId { get; set; }
+
+    /// <summary>The scenario whose run is drawn: its gauges are charted under the lanes.</summary>
+    [Parameter] public ScenarioDescriptor? Scenario { get; set; }
 
     /// <summary>Raised when the stream delivered the final batch (or ended).</summary>
     [Parameter] public EventCallback StreamEnded { get; set; }
@@ -89,7 +101,8 @@ public sealed partial class Timeline : IAsyncDisposable
         {
             _shownRunId = RunId;
             _follow = true;
-            await _timeline.InvokeVoidAsync("watch", RunId);
+            _marksDrawn = new HashSet<string>(StringComparer.Ordinal);
+            await _timeline.InvokeVoidAsync("watch", RunId, Gauges());
         }
 
         var marks = MarkedItems is { Count: > 0 } ? MarkedItems.ToArray() : null;
@@ -116,8 +129,34 @@ public sealed partial class Timeline : IAsyncDisposable
             strings.TryAdd(s.Name, s.Value);
         }
 
-        return new TimelineOptions(strings, _culture, _helpId);
+        return new TimelineOptions(strings, _culture, _helpId, LaneStates.Table, EventKinds.All);
     }
+
+    /// <summary>The scenario's gauges as timeline.js draws them, labelled in the reader's language.</summary>
+    internal IReadOnlyList<TimelineGauge> Gauges()
+    {
+        if (Scenario is not { } scenario)
+        {
+            return [];
+        }
+
+        return scenario.Gauges.Select(g => new TimelineGauge(
+            g.Id,
+            g.Resource,
+            g.Style == GaugeStyle.Band ? "band" : "step",
+            Msg.Of(g.LabelKey(scenario.Id)).Format(),
+            g.LimitParameter is null ? null : JsTemplate(Msg.Template(g.LimitKey(scenario.Id)) ?? "{n}"),
+            g.LimitParameter)).ToList();
+    }
+
+    /// <summary>The legend's mark entries for what has been drawn so far, in a fixed order.</summary>
+    private IEnumerable<string> MarksInLegend => MarkLegendOrder.Where(_marksDrawn.Contains);
+
+    // timeline.js fills plain {name} placeholders and formats numbers itself: drop .NET format strings.
+    private static string JsTemplate(string template) => FormatSpecifier().Replace(template, "{$1}");
+
+    [GeneratedRegex(@"\{(\w+):[^}]*\}")]
+    private static partial Regex FormatSpecifier();
 
     private static bool SameItems(long[]? a, long[]? b) =>
         a is null || b is null ? a is null && b is null : a.AsSpan().SequenceEqual(b);
@@ -163,6 +202,27 @@ public sealed partial class Timeline : IAsyncDisposable
     [JSInvokable]
     public Task OnStreamEnded() => InvokeAsync(() => StreamEnded.InvokeAsync());
 
+    /// <summary>timeline.js drew marks of these legend entries ("put", "fault"...) for the first time in this run.</summary>
+    [JSInvokable]
+    public Task OnMarksDrawn(string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return InvokeAsync(() =>
+        {
+            // Only the entries the legend knows, so a page cannot be made to grow by what the script sends.
+            var added = false;
+            foreach (var key in keys)
+            {
+                added |= MarkLegendOrder.Contains(key, StringComparer.Ordinal) && _marksDrawn.Add(key);
+            }
+
+            if (added)
+            {
+                StateHasChanged();
+            }
+        });
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -195,4 +255,21 @@ public sealed partial class Timeline : IAsyncDisposable
 /// <param name="Strings">Every text of the timeline by key, in the reader's language.</param>
 /// <param name="Culture">The culture name for number formats ("en", "zh-CN").</param>
 /// <param name="DescribedBy">The id of the help text that describes the canvas.</param>
-internal sealed record TimelineOptions(IReadOnlyDictionary<string, string> Strings, string Culture, string DescribedBy);
+/// <param name="LaneStates">
+/// <see cref="Playground.Shared.Events.LaneStates.Table"/>: what each event kind does to a lane, so the
+/// spans drawn are the ones the summary measures.
+/// </param>
+/// <param name="Kinds">Every event kind in order of its number, for kinds that arrive as numbers.</param>
+internal sealed record TimelineOptions(
+    IReadOnlyDictionary<string, string> Strings,
+    string Culture,
+    string DescribedBy,
+    IReadOnlyDictionary<string, string> LaneStates,
+    IReadOnlyList<string> Kinds);
+
+/// <summary>A gauge as timeline.js charts it (serialized camelCase).</summary>
+/// <param name="Style">"step" (a count, with its limit line) or "band" (on while the level is 1).</param>
+/// <param name="Label">The gauge's name in the reader's language.</param>
+/// <param name="LimitLabel">The limit line's label with an {n} placeholder; null when the gauge has no limit.</param>
+/// <param name="LimitParameter">The knob of the run whose value is the limit.</param>
+internal sealed record TimelineGauge(string Id, string Resource, string Style, string Label, string? LimitLabel, string? LimitParameter);

@@ -1,14 +1,14 @@
 // Live timeline of a run: streams event batches from the runs hub (SignalR + MessagePack) and
-// draws a lane per actor on a canvas, with the queue depth underneath.
+// draws a lane per actor on a canvas, with a chart per gauge the scenario declares underneath.
 //
+// Nothing here knows a scenario: how each event kind moves a lane comes from the page (the C#
+// LaneStates.Table, which the summary follows too), and so do the gauges, their labels and limits.
 // Every word it shows comes from the strings the page passes in (TimelineText.resx and its
 // translations); numbers are formatted for the page's culture.
 
-const KINDS = ['start', 'work', 'sleep', 'wait', 'acquire', 'release', 'put', 'get', 'set', 'clear', 'poll', 'done', 'end', 'crash'];
-const STATE_KINDS = new Set(['start', 'work', 'sleep', 'wait', 'end']);
 const STATES = ['queued', 'running', 'completed', 'cancelled', 'failed'];
 
-/** The item a producer puts to tell a consumer to stop (Python's None). */
+/** The item put to tell a taker to stop (Python's None). */
 const SENTINEL = -1;
 
 // Canvas colours come from CSS custom properties on the host (light and dark themes in
@@ -32,9 +32,11 @@ const PALETTE = {
   sentinel: ['--tl-sentinel', '#000000'],
   lost: ['--tl-lost', '#d50000'],
   markEdge: ['--tl-mark-edge', '#ffffff'],
-  depthFill: ['--tl-depth-fill', 'rgba(57, 73, 171, 0.18)'],
-  depthLine: ['--tl-depth-line', '#3949ab'],
-  capacity: ['--tl-capacity', '#c62828'],
+  fault: ['--tl-fault', '#e65100'],
+  gaugeFill: ['--tl-gauge-fill', 'rgba(57, 73, 171, 0.18)'],
+  gaugeLine: ['--tl-gauge-line', '#3949ab'],
+  band: ['--tl-band', '#00897b'],
+  limit: ['--tl-limit', '#c62828'],
   warn: ['--tl-warn', '#a84300'],
   error: ['--tl-error', '#c62828'],
   highlight: ['--tl-highlight', '#263238'],
@@ -47,7 +49,9 @@ const HEADER_H = 24;
 const HEADER_H_TWO_ROWS = 40;
 const LANE_H = 30;
 const LANE_GAP = 6;
-const DEPTH_H = 80;
+const STEP_H = 80;
+const BAND_H = 26;
+const GAUGE_GAP = 10;
 const AXIS_H = 26;
 const RIGHT_PAD = 12;
 const MIN_SPAN_NS = 5e3; // never zoom in further than 5 µs across the plot
@@ -96,11 +100,75 @@ function stateName(state) {
   return typeof state === 'string' ? state.toLowerCase() : 'running';
 }
 
-function kindName(kind) {
-  if (typeof kind === 'number') {
-    return KINDS[kind] ?? 'work';
+/**
+ * The one lane-state machine, as the page passes it (LaneStates.Table in C#): what each event kind
+ * does to its actor's lane. 'running', 'sleeping' and 'blocked' start a span of that state, 'done'
+ * ends the lane, 'resume' is an instant that ends a block (the call returned) and 'keep' an
+ * instant that changes nothing.
+ */
+export class LaneRules {
+  constructor(table, kinds) {
+    this.table = table && typeof table === 'object' ? table : {};
+    this.kinds = Array.isArray(kinds) ? kinds : Object.keys(this.table);
   }
-  return typeof kind === 'string' ? kind.toLowerCase() : 'work';
+
+  /** An unknown kind is an instant that leaves the lane as it is. */
+  rule(kind) {
+    return Object.prototype.hasOwnProperty.call(this.table, kind) ? this.table[kind] : 'keep';
+  }
+
+  /** True for kinds that set the lane's state rather than mark an instant. */
+  isState(kind) {
+    const rule = this.rule(kind);
+    return rule !== 'resume' && rule !== 'keep';
+  }
+
+  /** A kind's name; MessagePack may send the number of the C# enum instead. */
+  kindName(kind) {
+    if (typeof kind === 'number') {
+      return this.kinds[kind] ?? String(kind);
+    }
+    return typeof kind === 'string' ? kind.toLowerCase() : '';
+  }
+}
+
+/** The gauges the page declares for the run's scenario, with safe defaults. */
+function readGauges(gauges) {
+  return (Array.isArray(gauges) ? gauges : []).map(normalizeKeys).filter(g => g && typeof g.resource === 'string' && g.resource !== '').map(g => ({
+    id: String(g.id ?? g.resource),
+    resource: g.resource,
+    style: g.style === 'band' ? 'band' : 'step',
+    label: typeof g.label === 'string' ? g.label : String(g.id ?? g.resource),
+    limitLabel: typeof g.limitLabel === 'string' ? g.limitLabel : null,
+    limitParameter: typeof g.limitParameter === 'string' && g.limitParameter !== '' ? g.limitParameter : null,
+  }));
+}
+
+/** True when an event of resource belongs to the gauge: its resource, or resource:detail. */
+function gaugeMatches(spec, resource) {
+  return typeof resource === 'string' && resource.startsWith(spec.resource)
+    && (resource.length === spec.resource.length || resource[spec.resource.length] === ':');
+}
+
+/** Which legend entry explains the mark drawn for an instant. */
+function markKey(e) {
+  if (isSentinel(e)) {
+    return 'sentinel';
+  }
+  switch (e.kind) {
+    case 'put':
+    case 'get':
+    case 'poll':
+    case 'crash':
+      return e.kind;
+    case 'set':
+    case 'clear':
+      return 'flag';
+    case 'error':
+      return 'fault';
+    default:
+      return 'tick';
+  }
 }
 
 function num(v, fallback = 0) {
@@ -202,14 +270,16 @@ export class Texts {
   }
 }
 
-/** What the stream has told us about one run. */
-class RunModel {
-  constructor() {
+/** What the stream has told us about one run: lanes by the page's lane rules, a series per gauge. */
+export class RunModel {
+  constructor(rules, gauges) {
+    this.rules = rules instanceof LaneRules ? rules : new LaneRules(null, null);
     this.actors = [];
     this.lanes = new Map();
-    this.depth = [];
-    this.maxLevel = 0;
-    this.capacity = 0;
+    this.gauges = (gauges ?? []).map(spec => ({ spec, points: [], sorted: true, max: 0, limit: 0, last: null }));
+    // Legend entries of the marks seen so far, and those not yet reported to the page.
+    this.markKeys = new Set();
+    this.newMarkKeys = [];
     this.tMax = 0;
     this.endT = null;
     this.state = 'queued';
@@ -225,7 +295,7 @@ class RunModel {
     let lane = this.lanes.get(actorId);
     if (!lane) {
       lane = {
-        id: actorId, segments: [], marks: [], events: [], sorted: true, current: null, end: null,
+        id: actorId, segments: [], marks: [], events: [], sorted: true, current: null, end: null, done: false,
         lastT: -Infinity, lastTCount: 0, resumeT: -Infinity, resumeSkip: 0,
       };
       this.lanes.set(actorId, lane);
@@ -250,9 +320,15 @@ class RunModel {
       }
     }
     const params = run.parameters ?? {};
-    const capacity = num(params.capacity, 0);
-    if (capacity > 0) {
-      this.capacity = capacity;
+    for (const g of this.gauges) {
+      const name = g.spec.limitParameter;
+      if (name) {
+        // Keys of the run's parameters arrive camelCased, like every key of the stream.
+        const limit = num(params[name] ?? params[lowerFirst(name)], 0);
+        if (limit > 0) {
+          g.limit = limit;
+        }
+      }
     }
     const wallMs = run.summary ? num(run.summary.wallMs, 0) : 0;
     if (wallMs > 0) {
@@ -266,7 +342,7 @@ class RunModel {
    */
   setState(lane, state, t, cause) {
     const cur = lane.current;
-    if (cur && cur.state === state && !(cause && STATE_KINDS.has(cause.kind))) {
+    if (cur && cur.state === state && !(cause && this.rules.isState(cause.kind))) {
       return;
     }
     if (cur) {
@@ -305,7 +381,7 @@ class RunModel {
       lane.lastTCount = 1;
     }
 
-    const kind = kindName(ev.kind);
+    const kind = this.rules.kindName(ev.kind);
     const level = num(ev.level, -1);
     const e = { t, actor, kind, resource: ev.resource ?? null, value: num(ev.value), level };
     this.eventCount++;
@@ -322,40 +398,76 @@ class RunModel {
       this.tMax = t;
     }
 
-    switch (kind) {
-      case 'start':
-      case 'work':
-        this.setState(lane, 'running', t, e);
+    const rule = this.rules.rule(kind);
+    switch (rule) {
+      case 'running':
+      case 'sleeping':
+      case 'blocked':
+        // A lane that ended stays ended, as in the summary's reckoning.
+        if (!lane.done) {
+          this.setState(lane, rule, t, e);
+        }
         break;
-      case 'sleep':
-        this.setState(lane, 'sleeping', t, e);
+      case 'done':
+        if (!lane.done) {
+          this.setState(lane, null, t, e);
+          lane.done = true;
+          lane.end = e;
+        }
+        if (kind !== 'end') {
+          // A lane that ends otherwise than by finishing (a crash) is marked where it ended.
+          this.addMark(lane, e);
+        }
         break;
-      case 'wait':
-        this.setState(lane, 'blocked', t, e);
-        break;
-      case 'end':
-        this.setState(lane, null, t, e);
-        lane.end = e;
-        break;
-      case 'crash':
-        this.setState(lane, null, t, e);
-        lane.marks.push(e);
-        break;
-      default:
-        // An instant: after a wait, getting the thing waited for means running again.
-        if (lane.current && lane.current.state === 'blocked' && kind !== 'poll') {
+      case 'resume':
+        // The call the lane was blocked in returned: it runs again.
+        if (!lane.done && lane.current && lane.current.state === 'blocked') {
           this.setState(lane, 'running', t, e);
         }
-        lane.marks.push(e);
+        this.addMark(lane, e);
+        break;
+      default:
+        this.addMark(lane, e);
         break;
     }
 
-    if ((kind === 'put' || kind === 'get') && level >= 0) {
-      this.depth.push({ t, level, e });
-      if (level > this.maxLevel) {
-        this.maxLevel = level;
+    if (level >= 0 && e.resource !== null) {
+      for (const g of this.gauges) {
+        if (gaugeMatches(g.spec, e.resource)) {
+          // The level before, as this viewer knew it, for the tooltip's "from → to".
+          e.gauge = g;
+          e.from = g.last;
+          g.last = level;
+          const pts = g.points;
+          if (pts.length > 0 && pts[pts.length - 1].t > t) {
+            g.sorted = false;
+          }
+          pts.push({ t, level, e });
+          if (level > g.max) {
+            g.max = level;
+          }
+          break;
+        }
       }
     }
+  }
+
+  addMark(lane, e) {
+    lane.marks.push(e);
+    const key = markKey(e);
+    if (!this.markKeys.has(key)) {
+      this.markKeys.add(key);
+      this.newMarkKeys.push(key);
+    }
+  }
+
+  /** A gauge's points in time order. */
+  gaugePoints(g) {
+    if (!g.sorted) {
+      g.points.sort((a, b) => a.t - b.t);
+      g.sorted = true;
+    }
+    return g.points;
   }
 
   /** The present on the run's clock: the latest event, extrapolated while the run is live. */
@@ -419,6 +531,8 @@ class Timeline {
     this.host = host;
     this.dotnet = dotnet;
     this.texts = new Texts(opts.strings, opts.culture);
+    this.rules = new LaneRules(opts.laneStates, opts.kinds);
+    this.gaugeSpecs = [];
     this.canvas = document.createElement('canvas');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'application');
@@ -440,7 +554,7 @@ class Timeline {
     this.baseDirty = true;
     this.colors = {};
     this.readPalette();
-    this.model = new RunModel();
+    this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
     this.view = { t0: 0, t1: FOLLOW_MIN_SPAN_NS };
     this.follow = true;
@@ -538,10 +652,12 @@ class Timeline {
 
   // --- stream -------------------------------------------------------------------------------
 
-  async watch(runId) {
+  /** Streams a run and draws it; gauges: the charts of its scenario, [{ id, resource, style, label, limitLabel, limitParameter }]. */
+  async watch(runId, gauges) {
     await this.close();
     const generation = ++this.generation;
-    this.model = new RunModel();
+    this.gaugeSpecs = readGauges(gauges);
+    this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
     this.follow = true;
     this.problem = null;
@@ -690,6 +806,14 @@ class Timeline {
     }
     m.state = stateName(batch.state);
     m.anchor = { t: m.tMax, wall: performance.now() };
+    if (m.newMarkKeys.length > 0) {
+      // The legend under the canvas explains only the marks this run has.
+      const keys = m.newMarkKeys;
+      m.newMarkKeys = [];
+      if (this.dotnet && !this.disposed) {
+        this.dotnet.invokeMethodAsync('OnMarksDrawn', keys).catch(() => { });
+      }
+    }
     if (batch.final) {
       m.final = true;
       m.finish();
@@ -1029,7 +1153,7 @@ class Timeline {
     return this.headerH + index * (LANE_H + LANE_GAP);
   }
 
-  /** The instant, span or depth step at (x, y), or null. */
+  /** The instant, span or gauge level at (x, y), or null. */
   hitTest(x, y, slop) {
     const m = this.model;
     if (x < this.labelW - slop || x > this.cssWidth - RIGHT_PAD + slop) {
@@ -1061,9 +1185,11 @@ class Timeline {
       }
       return null;
     }
-    const layout = this.layout();
-    if (layout.depthTop !== null && y >= layout.depthTop && y <= layout.depthTop + DEPTH_H) {
-      const pts = m.depth;
+    for (const box of this.layout().gauges) {
+      if (y < box.top || y > box.top + box.h) {
+        continue;
+      }
+      const pts = m.gaugePoints(box.g);
       const nearest = this.nearestMark(pts, x, slop);
       if (nearest) {
         return { type: 'instant', e: nearest.e, lane: null };
@@ -1071,8 +1197,9 @@ class Timeline {
       const i = lowerBound(pts, t, p => p.t);
       const before = i > 0 ? pts[i - 1] : null;
       if (before && t <= Math.max(m.tMax, m.endT ?? 0)) {
-        return { type: 'depth', level: before.level, t };
+        return { type: 'gauge', g: box.g, level: before.level, t };
       }
+      return null;
     }
     return null;
   }
@@ -1091,7 +1218,7 @@ class Timeline {
     for (let j = i; j < items.length && items[j].t <= t + dtSlop; j++) {
       const d = Math.abs(items[j].t - t);
       // Among marks in reach, a lost or stop-marker item wins over a plain one: it is what a learner looks for.
-      const special = items[j].kind ? (this.isLost(items[j]) || isSentinel(items[j]) || items[j].kind === 'crash') : false;
+      const special = items[j].kind ? (this.isLost(items[j]) || isSentinel(items[j]) || items[j].kind === 'crash' || items[j].kind === 'error') : false;
       const score = special ? d * 0.25 : d;
       if (score < bestD) {
         bestD = score;
@@ -1180,8 +1307,11 @@ class Timeline {
         : T.get('span.time', { duration: T.duration(s.t1 - s.t0), from: T.seconds(s.t0, d), to: T.seconds(s.t1, d) });
       return [{ text: title }, { text: time }];
     }
-    if (hit.type === 'depth') {
-      return [{ text: T.get('depth.level', { level: T.count(hit.level) }) }, { text: T.get('instant.at', { time: T.seconds(hit.t, d) }) }];
+    if (hit.type === 'gauge') {
+      return [
+        { text: T.get('gauge.value', { label: hit.g.spec.label, value: this.gaugeValue(hit.g, hit.level) }) },
+        { text: T.get('instant.at', { time: T.seconds(hit.t, d) }) },
+      ];
     }
     const e = hit.e;
     const lines = [{ text: this.describeInstant(e) }, { text: T.get('instant.at', { time: T.seconds(e.t, d) }) }];
@@ -1208,12 +1338,13 @@ class Timeline {
     const T = this.texts;
     const actor = this.actorName(laneId);
     const cause = seg.cause;
-    const prefix = { running: 'work', blocked: 'wait', sleeping: 'sleep' }[seg.state] ?? seg.state;
     const state = { running: 'running', blocked: 'blocked', sleeping: 'sleeping' }[seg.state] ?? 'running';
     let what = null;
     // Only the event that began the state says why (a get that ended a wait just means running).
-    if (cause && cause.resource && (cause.kind === 'work' || cause.kind === 'sleep' || cause.kind === 'wait')) {
+    if (cause && cause.resource && this.rules.isState(cause.kind)) {
       const args = this.argsOf(cause, actor);
+      // Texts are keyed by the kind that began the span and its resource ("wait.lot", "work.make").
+      const prefix = cause.kind;
       const keys = cause.value === SENTINEL
         ? [`${prefix}.${cause.resource}.sentinel`, `${prefix}.${cause.resource}`]
         : [`${prefix}.${cause.resource}`];
@@ -1222,21 +1353,38 @@ class Timeline {
     return what ? T.get(`span.${state}On`, { actor, what }) : T.get(`span.${state}`, { actor });
   }
 
+  /** A gauge's level in words: a count, or on/off for a band. */
+  gaugeValue(g, level) {
+    if (g.spec.style === 'band') {
+      return this.texts.get(level > 0 ? 'gauge.on' : 'gauge.off');
+    }
+    return this.texts.count(level);
+  }
+
+  /** What an event did, and what it did to its gauge (if it carries one). */
   describeInstant(e) {
+    const what = this.describeKind(e);
+    const g = e.gauge;
+    if (!g || e.level < 0) {
+      return what;
+    }
+    const T = this.texts;
+    const to = this.gaugeValue(g, e.level);
+    if (e.from === null || e.from === undefined || e.from === e.level) {
+      return T.get('instant.atLevel', { what, gauge: g.spec.label, to });
+    }
+    return T.get('instant.withLevel', { what, gauge: g.spec.label, from: this.gaugeValue(g, e.from), to });
+  }
+
+  describeKind(e) {
     const T = this.texts;
     const actor = this.actorName(e.actor);
     const args = this.argsOf(e, actor);
     const res = e.resource ?? '';
     switch (e.kind) {
       case 'put':
-      case 'get': {
-        const what = T.get(`${e.kind}.${e.value === SENTINEL ? 'sentinel' : 'item'}`, args);
-        if (e.level < 0) {
-          return what;
-        }
-        const from = e.kind === 'put' ? e.level - 1 : e.level + 1;
-        return T.get('instant.withDepth', { what, from: T.count(Math.max(0, from)), to: T.count(e.level) });
-      }
+      case 'get':
+        return T.get(`${e.kind}.${e.value === SENTINEL ? 'sentinel' : 'item'}`, args);
       case 'poll':
         return T.pick([`poll.${res}`], args) ?? T.get('poll.other', args);
       case 'done':
@@ -1249,6 +1397,8 @@ class Timeline {
           return T.get('crash.exit', args);
         }
         return T.get('crash.error', { ...args, what: res || T.count(e.value) });
+      case 'error':
+        return T.pick([`fault.${res}`], args) ?? T.get('fault.any', args);
       case 'end':
         return T.pick([`end.${res}`], args) ?? T.get('end.any', args);
       case 'acquire':
@@ -1256,8 +1406,14 @@ class Timeline {
       case 'set':
       case 'clear':
         return T.pick([`${e.kind}.${res}`], args) ?? T.get(`${e.kind}.any`, args);
-      default:
+      default: {
+        // A state change met as a point (a gauge's reading): say it as its span would.
+        const rule = this.rules.rule(e.kind);
+        if (rule === 'running' || rule === 'sleeping' || rule === 'blocked') {
+          return this.describeSpan({ state: rule, cause: e }, e.actor);
+        }
         return T.get('instant.other', args);
+      }
     }
   }
 
@@ -1280,10 +1436,16 @@ class Timeline {
     const m = this.model;
     const lanes = Math.max(1, m.laneOrder().length);
     const lanesBottom = this.headerH + lanes * (LANE_H + LANE_GAP);
-    const hasDepth = m.depth.length > 0 || m.capacity > 0;
-    const depthTop = hasDepth ? lanesBottom + 10 : null;
-    const height = (hasDepth ? depthTop + DEPTH_H : lanesBottom) + AXIS_H;
-    return { lanesBottom, depthTop, height };
+    // One chart per declared gauge, in declaration order, under the lanes.
+    const gauges = [];
+    let y = lanesBottom;
+    for (const g of m.gauges) {
+      y += GAUGE_GAP;
+      const h = g.spec.style === 'band' ? BAND_H : STEP_H;
+      gauges.push({ g, top: y, h });
+      y += h;
+    }
+    return { lanesBottom, gauges, height: y + AXIS_H };
   }
 
   draw() {
@@ -1377,11 +1539,13 @@ class Timeline {
     ctx.rect(labelW, 0, plotRight - labelW, cssHeight);
     ctx.clip();
     order.forEach((id, i) => this.drawLane(ctx, m.lanes.get(id), this.laneTop(i), now));
-    const maxY = layout.depthTop !== null ? this.drawDepth(ctx, layout.depthTop, now) : 0;
+    const scales = layout.gauges.map(box => (box.g.spec.style === 'band' ? this.drawBand(ctx, box, now) : this.drawStep(ctx, box, now)));
     ctx.restore();
-    if (layout.depthTop !== null) {
-      this.drawDepthScale(ctx, layout.depthTop, maxY);
-    }
+    layout.gauges.forEach((box, i) => {
+      if (box.g.spec.style !== 'band') {
+        this.drawStepScale(ctx, box, scales[i]);
+      }
+    });
 
     // Lane labels.
     const narrow = labelW === LABEL_W_NARROW;
@@ -1403,27 +1567,15 @@ class Timeline {
       const ids = (narrow ? [role, tid ?? pid] : [role, tid, pid]).filter(Boolean).join(' · ');
       ctx.fillText(clipText(ctx, ids, labelW - 10), 6, y + 22);
     });
-    if (layout.depthTop !== null) {
-      ctx.fillStyle = C.text;
-      ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
-      // The scale numbers sit at the top and bottom of the column; the title in the middle, on two
-      // lines where one is too narrow.
-      const title = this.texts.get('axis.queueDepth');
-      const room = labelW - 10;
-      const mid = layout.depthTop + DEPTH_H / 2;
-      const space = title.lastIndexOf(' ');
-      if (ctx.measureText(title).width > room && space > 0) {
-        ctx.fillText(clipText(ctx, title.slice(0, space), room), 6, mid - 8);
-        ctx.fillText(clipText(ctx, title.slice(space + 1), room), 6, mid + 8);
-      } else {
-        ctx.fillText(clipText(ctx, title, room), 6, mid);
-      }
+    for (const box of layout.gauges) {
+      this.drawGaugeLabel(ctx, box.g.spec.label, box, narrow);
     }
 
     this.drawAxis(ctx, axisTop, step, firstTick, plotRight);
 
     // What is drawn, for people using assistive tools and for tests.
     this.canvas.dataset.lanes = String(order.length);
+    this.canvas.dataset.gauges = m.gauges.map(g => g.spec.id).join(' ');
     this.canvas.dataset.events = String(m.eventCount);
     this.canvas.dataset.state = m.state;
     this.canvas.dataset.problem = this.problem ?? '';
@@ -1433,7 +1585,7 @@ class Timeline {
   /** The outline of the hovered span or mark, on top of the base picture. */
   drawHover(ctx, layout) {
     const hover = this.hover;
-    if (!hover || hover.type === 'depth') {
+    if (!hover || hover.type === 'gauge') {
       return;
     }
     const order = this.model.laneOrder();
@@ -1553,8 +1705,8 @@ class Timeline {
         break;
       }
       const x = this.xOf(e.t);
-      const key = isSentinel(e) ? 'sentinel' : this.isLost(e) ? 'lost' : e.kind;
-      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && e.kind !== 'crash') {
+      const key = this.isLost(e) ? 'lost' : markKey(e);
+      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && key !== 'crash' && key !== 'fault') {
         continue;
       }
       lastMarkX[key] = x;
@@ -1653,6 +1805,21 @@ class Timeline {
           ctx.lineTo(x - 6, mid + 6);
           ctx.stroke();
           break;
+        case 'error':
+          // An error the actor survives: a warning triangle with a bar, across the lane.
+          ctx.fillStyle = C.fault;
+          ctx.beginPath();
+          ctx.moveTo(x, mid - 8);
+          ctx.lineTo(x + 7, mid + 6);
+          ctx.lineTo(x - 7, mid + 6);
+          ctx.closePath();
+          ctx.fill();
+          ctx.strokeStyle = C.markEdge;
+          ctx.stroke();
+          ctx.fillStyle = C.markEdge;
+          ctx.fillRect(Math.round(x) - 1, mid - 3, 2, 5);
+          ctx.fillRect(Math.round(x) - 1, mid + 3, 2, 2);
+          break;
         default: // acquire, release, done
           ctx.fillStyle = C.tick;
           ctx.fillRect(Math.round(x) - 1, y + 4, 2, LANE_H - 8);
@@ -1669,20 +1836,23 @@ class Timeline {
     }
   }
 
-  drawDepth(ctx, top, now) {
+  /** A count over time as a filled step chart, with the limit line when the gauge has one; returns the scale's top. */
+  drawStep(ctx, box, now) {
     const m = this.model;
     const C = this.colors;
+    const g = box.g;
+    const top = box.top;
+    const h = box.h;
     const labelW = this.labelW;
     const plotRight = this.cssWidth - RIGHT_PAD;
     ctx.fillStyle = C.laneBg;
-    ctx.fillRect(labelW, top, this.plotWidth(), DEPTH_H);
-    const maxY = Math.max(1, m.maxLevel, m.capacity);
-    const yOf = level => top + DEPTH_H - 4 - (level / maxY) * (DEPTH_H - 14);
+    ctx.fillRect(labelW, top, this.plotWidth(), h);
+    const maxY = Math.max(1, g.max, g.limit);
+    const yOf = level => top + h - 4 - (level / maxY) * (h - 14);
 
-    // Capacity line.
-    if (m.capacity > 0) {
-      const y = Math.round(yOf(m.capacity)) + 0.5;
-      ctx.strokeStyle = C.capacity;
+    if (g.limit > 0) {
+      const y = Math.round(yOf(g.limit)) + 0.5;
+      ctx.strokeStyle = C.limit;
       ctx.setLineDash([5, 4]);
       ctx.lineWidth = 1;
       ctx.beginPath();
@@ -1690,14 +1860,16 @@ class Timeline {
       ctx.lineTo(plotRight, y);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = C.capacity;
-      ctx.font = `10px ${FONT}`;
-      ctx.textAlign = 'right';
-      ctx.fillText(this.texts.get('axis.capacity', { n: this.texts.count(m.capacity) }), plotRight - 4, y - 7);
-      ctx.textAlign = 'left';
+      if (g.spec.limitLabel) {
+        ctx.fillStyle = C.limit;
+        ctx.font = `10px ${FONT}`;
+        ctx.textAlign = 'right';
+        ctx.fillText(fillTemplate(g.spec.limitLabel, { n: this.texts.count(g.limit) }), plotRight - 4, y - 7);
+        ctx.textAlign = 'left';
+      }
     }
 
-    const pts = m.depth;
+    const pts = m.gaugePoints(g);
     if (pts.length > 0) {
       const end = m.final ? Math.max(m.tMax, m.endT ?? 0) : now;
       // Only the points in view (and the one before, which sets the level at the left edge).
@@ -1719,27 +1891,88 @@ class Timeline {
       }
       const xEnd = Math.max(x, this.xOf(Math.min(end, this.view.t1 + (this.view.t1 - this.view.t0))));
       ctx.lineTo(xEnd, y);
-      ctx.strokeStyle = C.depthLine;
+      ctx.strokeStyle = C.gaugeLine;
       ctx.lineWidth = 1.5;
       ctx.stroke();
       ctx.lineTo(xEnd, baseY);
       ctx.closePath();
-      ctx.fillStyle = C.depthFill;
+      ctx.fillStyle = C.gaugeFill;
       ctx.fill();
     }
 
     return maxY;
   }
 
-  /** The depth scale, right-aligned in the label column next to the plot. */
-  drawDepthScale(ctx, top, maxY) {
-    const yOf = level => top + DEPTH_H - 4 - (level / maxY) * (DEPTH_H - 14);
+  /** An on/off quantity (a flag) as a band across the plot, filled while its level is 1. */
+  drawBand(ctx, box, now) {
+    const m = this.model;
+    const C = this.colors;
+    const g = box.g;
+    const labelW = this.labelW;
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    ctx.fillStyle = C.laneBg;
+    ctx.fillRect(labelW, box.top, this.plotWidth(), box.h);
+    const y = box.top + 3;
+    const h = box.h - 6;
+    // The off state is an outline, so an empty band still reads as a band.
+    ctx.strokeStyle = C.band;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(labelW + 0.5, y + 0.5, this.plotWidth() - 1, h - 1);
+
+    const pts = m.gaugePoints(g);
+    if (pts.length === 0) {
+      return 1;
+    }
+    const end = m.final ? Math.max(m.tMax, m.endT ?? 0) : now;
+    const first = Math.max(0, lowerBound(pts, this.view.t0, p => p.t) - 1);
+    ctx.fillStyle = C.band;
+    // Lighter than the lanes' states, as the legend's swatch shows it.
+    ctx.globalAlpha = 0.6;
+    for (let i = first; i < pts.length; i++) {
+      const p = pts[i];
+      if (p.t > this.view.t1) {
+        break;
+      }
+      if (p.level <= 0) {
+        continue;
+      }
+      const t1 = i + 1 < pts.length ? pts[i + 1].t : Math.max(end, p.t);
+      const x0 = Math.max(labelW, Math.round(this.xOf(p.t)));
+      const x1 = Math.min(plotRight, Math.round(this.xOf(t1)));
+      // A flag up for less than a pixel still shows as one.
+      ctx.fillRect(x0, y, Math.max(1, x1 - x0), h);
+    }
+    ctx.globalAlpha = 1;
+    return 1;
+  }
+
+  /** A step chart's scale, right-aligned in the label column next to the plot. */
+  drawStepScale(ctx, box, maxY) {
+    const yOf = level => box.top + box.h - 4 - (level / maxY) * (box.h - 14);
     ctx.fillStyle = this.colors.muted;
     ctx.font = `10px ${FONT}`;
     ctx.textAlign = 'right';
     ctx.fillText(this.texts.count(maxY), this.labelW - 4, yOf(maxY));
     ctx.fillText(this.texts.count(0), this.labelW - 4, yOf(0));
     ctx.textAlign = 'left';
+  }
+
+  /**
+   * A gauge's name in the label column: in the middle of a step chart (whose scale numbers sit at
+   * its top and bottom), on two lines where one is too narrow; on one line beside a band.
+   */
+  drawGaugeLabel(ctx, title, box, narrow) {
+    ctx.fillStyle = this.colors.text;
+    ctx.font = `500 ${narrow ? 11 : 12}px ${FONT}`;
+    const room = this.labelW - 10;
+    const mid = box.top + box.h / 2;
+    const space = title.lastIndexOf(' ');
+    if (box.g.spec.style !== 'band' && ctx.measureText(title).width > room && space > 0) {
+      ctx.fillText(clipText(ctx, title.slice(0, space), room), 6, mid - 8);
+      ctx.fillText(clipText(ctx, title.slice(space + 1), room), 6, mid + 8);
+    } else {
+      ctx.fillText(clipText(ctx, title, room), 6, mid);
+    }
   }
 
   drawAxis(ctx, top, step, firstTick, plotRight) {
