@@ -1,5 +1,6 @@
-using Playground.Tests.Common;
 using Microsoft.Playwright;
+using Playground.Shared.Events;
+using Playground.Tests.Common;
 using Xunit;
 
 namespace Playground.Browser.Tests;
@@ -39,9 +40,62 @@ public sealed class PlayPageTests(BrowserFixture fixture) : IClassFixture<Browse
             var events = int.Parse(await canvas.GetAttributeAsync("data-events") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(events > 0, "the timeline received no events");
 
+            // The scenario's one gauge is charted, listed in the legend and summed up, by its own name.
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-gauges", "depth");
+            await Assertions.Expect(page.Locator(".timeline-legend-gauge[data-gauge=depth]")).ToHaveTextAsync("Queue depth");
+            await Assertions.Expect(page.Locator(".timeline-legend-mark[data-mark=put]")).ToBeVisibleAsync();
+            var gaugeRow = page.Locator(".gauges-table tr[data-gauge=depth]");
+            await Assertions.Expect(gaugeRow).ToContainTextAsync("Queue depth");
+            await Assertions.Expect(gaugeRow).ToHaveAttributeAsync("data-limit", "5");
+            var max = int.Parse(await gaugeRow.GetAttributeAsync("data-max") ?? "-1", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(max, 1, 5);
+            await Assertions.Expect(page.Locator(".actors-table thead")).ToContainTextAsync("Items");
+
             var shots = Path.Combine(SiteProcess.RepositoryRoot(), "TestResults", "screenshots");
             Directory.CreateDirectory(shots);
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "play-producer-consumer.png"), FullPage = true });
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_script_moves_lanes_exactly_as_the_shared_lane_state_machine_it_is_given()
+    {
+        // Every kind after every state a lane can be in: idle, running, sleeping, blocked, done.
+        string[][] leads = [[], ["start"], ["start", "sleep"], ["start", "wait"], ["start", "end"]];
+        var cases = leads.SelectMany(lead => EventKinds.All.Select(kind => (string[])[.. lead, kind])).ToArray();
+        var expected = cases.Select(kinds => kinds.Aggregate(LaneState.Idle, (state, name) =>
+        {
+            Assert.True(EventKinds.TryParse(name, out var kind));
+            return LaneStates.Next(state, kind);
+        }).Name()).ToArray();
+
+        var page = await fixture.Browser.NewPageAsync();
+        try
+        {
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/producer-consumer").ToString());
+            var actual = await page.EvaluateAsync<string[]>(
+                """
+                async ([table, kinds, cases]) => {
+                  const m = await import(new URL('_content/Playground.Client/timeline.js', document.baseURI).href);
+                  const rules = new m.LaneRules(table, kinds);
+                  return cases.map(sequence => {
+                    const model = new m.RunModel(rules, []);
+                    sequence.forEach((kind, i) => model.add({ t: i * 1000, actor: 0, kind, resource: null, value: 0, level: -1 }));
+                    const lane = model.lane(0);
+                    return lane.done ? 'done' : lane.current ? lane.current.state : 'idle';
+                  });
+                }
+                """,
+                new object[] { LaneStates.Table, EventKinds.All, cases });
+
+            for (var i = 0; i < cases.Length; i++)
+            {
+                Assert.True(expected[i] == actual[i], $"after {string.Join(", ", cases[i])} the script says {actual[i]}, the shared machine {expected[i]}");
+            }
         }
         finally
         {

@@ -77,15 +77,52 @@ public sealed class PlayPageTests : PlaygroundTestContext
     }
 
     [Fact]
-    public void A_mode_the_scenario_lacks_is_shown_disabled_with_a_note()
+    public void A_mode_this_server_cannot_run_is_shown_disabled_with_a_note()
     {
+        // As the server's gallery lists a scenario when the worker program is missing.
         Runs.Scenarios = [ProducerConsumerSchema.Descriptor with { Modes = [RunModes.Threads] }];
         var page = RenderPlay("/play/producer-consumer");
 
-        Assert.Contains("Processes mode is not available on this server", page.Find(".mode-note").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Processes mode is not available on this server", page.Find(".mode-note[data-mode=processes]").TextContent, StringComparison.Ordinal);
         var radios = page.FindAll(".mode-selector input[type=radio]");
         Assert.Equal(RunModes.All.Count, radios.Count);
-        Assert.Contains(radios, r => r.HasAttribute("disabled"));
+        Assert.True(radios[RunModes.All.ToList().IndexOf(RunModes.Processes)].HasAttribute("disabled"));
+        Assert.False(radios[RunModes.All.ToList().IndexOf(RunModes.Threads)].HasAttribute("disabled"));
+    }
+
+    [Theory]
+    [InlineData("en", "Async tasks", "This lesson has no async version.")]
+    [InlineData("zh-CN", "异步任务", "本课没有异步版本。")]
+    public void A_mode_the_lesson_does_not_have_is_said_plainly(string culture, string label, string note)
+    {
+        using var scope = new CultureScope(culture);
+        var page = RenderPlay("/play/producer-consumer");
+
+        var notes = page.FindAll(".mode-note");
+        Assert.Equal(note, Assert.Single(notes).TextContent);
+        Assert.Equal(RunModes.Async, notes[0].GetAttribute("data-mode"));
+        var radios = page.FindAll(".mode-selector input[type=radio]");
+        Assert.Equal(RunModes.All.Count, radios.Count);
+        Assert.True(radios[RunModes.All.ToList().IndexOf(RunModes.Async)].HasAttribute("disabled"));
+        Assert.Contains(label, page.Find(".mode-selector").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_lesson_with_async_offers_it_like_any_other_mode()
+    {
+        var modes = new[] { RunModes.Threads, RunModes.Processes, RunModes.Async };
+        var descriptor = ProducerConsumerSchema.Descriptor with
+        {
+            Modes = modes,
+            Parameters = [.. ProducerConsumerSchema.Descriptor.Parameters.Select(p => p.Name == CommonParameters.Mode ? CommonParameters.ModeSpec(modes) : p)],
+        };
+        Runs.Scenarios = [descriptor];
+        var page = RenderPlay("/play/producer-consumer");
+        Assert.Empty(page.FindAll(".mode-note"));
+
+        page.FindAll(".mode-selector input[type=radio]")[RunModes.All.ToList().IndexOf(RunModes.Async)].Click();
+
+        Assert.EndsWith("?mode=async", page.Find(".share-field input").GetAttribute("value"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,7 +141,7 @@ public sealed class PlayPageTests : PlaygroundTestContext
     public void Every_available_mode_can_be_picked_and_lands_in_the_link()
     {
         var page = RenderPlay("/play/producer-consumer");
-        Assert.Empty(page.FindAll(".mode-note"));
+        Assert.Empty(page.FindAll(".mode-note[data-mode=processes]"));
 
         var radios = page.FindAll(".mode-selector input[type=radio]");
         radios[RunModes.All.ToList().IndexOf(RunModes.Processes)].Click();

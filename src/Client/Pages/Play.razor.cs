@@ -170,8 +170,22 @@ public sealed partial class Play : IAsyncDisposable
     private string FieldList(IEnumerable<string> fields) =>
         L.JoinAnd(fields.Select(f => "“" + Label(f) + "”").ToList());
 
+    // Every mode has a common label (param.common.mode.option.*), also one the scenario lacks.
     private string ModeLabel(string mode) =>
         _scenario?.Find(CommonParameters.Mode) is { } spec ? ScenarioTexts.Option(_scenario.Id, spec, mode).Format() : mode;
+
+    /// <summary>
+    /// Why a mode cannot be picked: the scenario's mode knob lists every mode it has, and its
+    /// <c>Modes</c> only those this server can run (processes need the worker program). A mode
+    /// the scenario has is missing here; one it never had is said plainly.
+    /// </summary>
+    private string ModeNote(string mode)
+    {
+        var scenarioHasIt = _scenario?.Find(CommonParameters.Mode)?.Options.Any(o => o.Value == mode) ?? false;
+        return scenarioHasIt
+            ? L.Format("play.modeUnavailable", ("mode", ModeLabel(mode)))
+            : L["play.modeMissing." + mode];
+    }
 
     /// <summary>A validation message that names the field by its label, as the form shows it.</summary>
     private string FieldMessage(string field, Msg message)

@@ -20,7 +20,16 @@ public static class CommonParameters
         Type = ParameterType.Choice,
         Description = "Where the actors run: threads of the server process, or one OS process each.",
         DefaultText = modes[0],
-        Options = modes.Select(m => new ParameterOption(m, m == RunModes.Threads ? "Threads" : "Processes")).ToArray(),
+        Options = modes.Select(m => new ParameterOption(m, ModeLabel(m))).ToArray(),
+    };
+
+    // English for the API; pages show param.common.mode.option.{mode} in the reader's language.
+    private static string ModeLabel(string mode) => mode switch
+    {
+        RunModes.Threads => "Threads",
+        RunModes.Processes => "Processes",
+        RunModes.Async => "Async tasks",
+        _ => mode,
     };
 
     public static ParameterSpec SeedSpec { get; } = new()
