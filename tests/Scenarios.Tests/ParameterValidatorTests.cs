@@ -66,4 +66,14 @@ public sealed class ParameterValidatorTests
         Assert.True(result.IsValid);
         Assert.Equal(4L, result.Values.Values["consumers"]);
     }
+
+    [Fact]
+    public void The_mode_knob_labels_every_mode_it_offers_and_accepts_only_those()
+    {
+        var spec = CommonParameters.ModeSpec([RunModes.Threads, RunModes.Processes, RunModes.Async]);
+
+        Assert.Equal(["Threads", "Processes", "Async tasks"], spec.Options.Select(o => o.Label));
+        Assert.True(ParameterValidator.TryParse(spec, RunModes.Async, out _, out _));
+        Assert.False(ParameterValidator.TryParse(CommonParameters.ModeSpec([RunModes.Threads]), RunModes.Async, out _, out _));
+    }
 }

@@ -227,7 +227,7 @@ export class Texts {
     return null;
   }
 
-  /** A resource in words ("queue:full" → "queue full"); an unknown one shows its own name. */
+  /** A resource in words ("lot:full" → "parking lot full"); an unknown one shows its own name. */
   resource(name) {
     if (name === null || name === undefined || name === '') {
       return '';

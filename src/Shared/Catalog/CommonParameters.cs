@@ -18,7 +18,9 @@ public static class CommonParameters
         Name = Mode,
         Label = "Mode",
         Type = ParameterType.Choice,
-        Description = "Where the actors run: threads of the server process, or one OS process each.",
+        Description = modes.Contains(RunModes.Async)
+            ? "Where the actors run: threads of the server process, one OS process each, or async tasks on the thread pool."
+            : "Where the actors run: threads of the server process, or one OS process each.",
         DefaultText = modes[0],
         Options = modes.Select(m => new ParameterOption(m, ModeLabel(m))).ToArray(),
     };
