@@ -135,6 +135,8 @@ public sealed class PlayPageTests : PlaygroundTestContext
         Assert.Single(Runs.Started);
         Assert.Contains("position 1", page.Find(".queue-position").TextContent, StringComparison.Ordinal);
         Assert.Equal("queued", page.Find(".run-state").GetAttribute("data-state"));
+        // The timeline gets the scenario: its gauge is in the legend before anything is drawn.
+        Assert.Equal("Queue depth", page.Find(".timeline-legend-gauge[data-gauge=depth]").TextContent);
     }
 
     [Fact]
