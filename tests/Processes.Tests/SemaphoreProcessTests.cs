@@ -176,4 +176,26 @@ public sealed class SemaphoreProcessTests
         Assert.All(observer.Pids.Values, AssertGone);
         Assert.Empty(LeftOver(runId));
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_cancelled_processes_run_ends_reports_what_happened_and_leaves_nothing_behind()
+    {
+        const int Cars = 10;
+        var runId = NewRunId();
+        // Each car parks for a second: the run is still busy when it is cancelled.
+        var values = SemaphoreValues((S.Workers, Text(Cars)), (S.Permits, "2"), (CommonParameters.TimeScale, "0.2"));
+        var execution = new SemaphoreScenario().Create(values, new RunEnvironment(runId, Worker));
+        using var recorder = new EventRecorder(Cars, 100_000);
+        var observer = new PidObserver();
+        using var cancel = new CancellationTokenSource();
+
+        var running = Task.Run(() => execution.Execute(recorder, observer, cancel.Token));
+        await Eventually(() => recorder.Snapshot().Any(e => e.Kind == EventKind.Acquire), "a car has parked");
+        await cancel.CancelAsync();
+        var outcome = await running.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(outcome.Verdict.Evidence, m => m.Key == "sem.evidence.cutShort");
+        Assert.All(observer.Pids.Values, AssertGone);
+        Assert.Empty(LeftOver(runId));
+    }
 }

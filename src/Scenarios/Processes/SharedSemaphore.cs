@@ -25,6 +25,9 @@ public sealed unsafe class SharedSemaphore : ISemaphore, IDisposable
     // Header words.
     private const int WMagic = 0, WPermits = 1, WKind = 2, WCount = 3, WWaiters = 4, WHanded = 5, WInUse = 6, WSlots = 7;
 
+    // How long a read of the figures waits for the mutex before it reads without it.
+    private static readonly TimeSpan ReadPatience = TimeSpan.FromSeconds(1);
+
     private readonly SharedMapping _mapping;
     private readonly long* _words;
     private readonly long* _held;
@@ -268,9 +271,17 @@ public sealed unsafe class SharedSemaphore : ISemaphore, IDisposable
     private long* Slot(int actor) =>
         (uint)actor < (uint)_slots ? _held + actor : throw new ArgumentOutOfRangeException(nameof(actor), actor, $"the semaphore has room for {_slots} actors");
 
+    /// <summary>
+    /// Reads under the mutex. A child killed while it held the mutex (a cancelled or crashed run)
+    /// never gives it back; the report still reads the figures then, unlocked, as nobody else writes.
+    /// </summary>
     private T Read<T>(Func<T> read)
     {
-        Lock();
+        if (!_mutex.Wait(ReadPatience))
+        {
+            return read();
+        }
+
         try
         {
             return read();
