@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Playground.Client.Scenarios;
 using Playground.Client.Scenarios.ProducerConsumer;
+using Playground.Client.Scenarios.Semaphore;
 using Playground.Client.Services;
 
 namespace Playground.Client;
@@ -18,6 +19,7 @@ public static class PlaygroundClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddLocalization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, SemaphoreContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();
         return services;
     }

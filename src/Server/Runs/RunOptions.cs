@@ -23,8 +23,11 @@ public sealed class RunOptions
     /// <summary>Runs waiting for a free slot; past this, starts are refused with 429.</summary>
     public int MaxQueuedRuns { get; set; } = 16;
 
-    /// <summary>Threads or processes one run may start.</summary>
-    public int MaxActorsPerRun { get; set; } = 32;
+    /// <summary>
+    /// Actors (threads, tasks or processes) one run may start; processes mode has its own, lower cap
+    /// as well. The seeds' own numbers fit, such as the semaphore's 100 cars.
+    /// </summary>
+    public int MaxActorsPerRun { get; set; } = 200;
 
     /// <summary>Work items one run may move.</summary>
     public long MaxItemsPerRun { get; set; } = 100_000;

@@ -20,9 +20,12 @@ public static class ScenarioTexts
 
     public static Msg Description(string scenarioId, ParameterSpec spec) => Msg.Of(Prefix(scenarioId, spec) + ".description");
 
-    /// <summary>The hint under the field, or null when the knob has none.</summary>
+    /// <summary>
+    /// The hint under the field, or null when the knob has none. A shared knob has a hint only
+    /// where one scenario gives it another default, so its hint is that scenario's own.
+    /// </summary>
     public static Msg? Hint(string scenarioId, ParameterSpec spec) =>
-        spec.Hint is null ? null : Msg.Of(Prefix(scenarioId, spec) + ".hint");
+        spec.Hint is null ? null : Msg.Of($"param.{scenarioId}.{spec.Name}.hint");
 
     public static Msg Option(string scenarioId, ParameterSpec spec, string value) =>
         Msg.Of($"{Prefix(scenarioId, spec)}.option.{value}");
