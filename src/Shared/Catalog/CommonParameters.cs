@@ -22,7 +22,6 @@ public static class CommonParameters
             ? "Where the actors run: threads of the server process, one OS process each, or async tasks on the thread pool."
             : "Where the actors run: threads of the server process, or one OS process each.",
         DefaultText = modes[0],
-<<<<<<< HEAD
         Options = modes.Select(m => new ParameterOption(m, ModeLabel(m))).ToArray(),
     };
 
@@ -33,14 +32,6 @@ public static class CommonParameters
         RunModes.Processes => "Processes",
         RunModes.Async => "Async tasks",
         _ => mode,
-=======
-        Options = modes.Select(m => new ParameterOption(m, m switch
-        {
-            RunModes.Threads => "Threads",
-            RunModes.Async => "Async tasks",
-            _ => "Processes",
-        })).ToArray(),
->>>>>>> wt-semaphore
     };
 
     public static ParameterSpec SeedSpec { get; } = new()
