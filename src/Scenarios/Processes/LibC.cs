@@ -82,5 +82,8 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Lib, EntryPoint = "nanosleep", SetLastError = true)]
+    public static partial int Nanosleep(in TimeSpec duration, out TimeSpec remaining);
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }
