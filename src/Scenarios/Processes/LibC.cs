@@ -11,9 +11,12 @@ internal static partial class LibC
     public const int O_EXCL = 0x80;
     public const int EINTR = 4;
     public const int EAGAIN = 11;
+    /// <summary>flock's "would block" is EAGAIN on Linux.</summary>
+    public const int EWOULDBLOCK = EAGAIN;
     public const int ENOENT = 2;
     public const int ETIMEDOUT = 110;
     public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
     public const int LOCK_UN = 8;
     public const int PR_SET_PDEATHSIG = 1;
     public const int SIGKILL = 9;
