@@ -24,6 +24,31 @@ internal sealed class EnterRecorder(int actor = 0) : IActorRecorder
 public sealed class ChokePointTests
 {
     [Fact]
+    public void Every_operation_of_the_monitor_queue_passes_the_choke_point_before_it_records()
+    {
+        var queue = new MonitorQueue(QueueKind.Fifo, 2);
+        var actor = new EnterRecorder();
+
+        queue.Put(actor, 1, 0, CancellationToken.None);
+        Assert.False(queue.IsEmpty(actor));
+        Assert.Equal(1, queue.Get(actor, CancellationToken.None));
+        Assert.False(queue.TryGet(actor, out _));
+        queue.TaskDone(actor);
+        queue.Join(actor, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                (true, EventKind.Put, "queue"), (false, EventKind.Put, "queue"),
+                (true, EventKind.Poll, "queue:empty"),
+                (true, EventKind.Get, "queue"), (false, EventKind.Get, "queue"),
+                (true, EventKind.Get, "queue"),
+                (true, EventKind.Done, "queue"), (false, EventKind.Done, "queue"),
+                (true, EventKind.Wait, "queue:join"),
+            ],
+            actor.Seen);
+    }
+
+    [Fact]
     public void Every_operation_of_the_thread_lock_passes_the_choke_point_before_it_records()
     {
         var gate = new MonitorLock("basket");

@@ -88,5 +88,20 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "nanosleep", SetLastError = true)]
     public static partial int Nanosleep(in TimeSpec duration, out TimeSpec remaining);
 
+    // syscall is variadic; on Linux x64 and arm64 integer and pointer varargs travel like fixed arguments.
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static unsafe partial long Futex(long number, int* word, int operation, int value, TimeSpec* timeout, nint word2, int value3);
+
+    public const int FUTEX_WAIT = 0;
+    public const int FUTEX_WAKE = 1;
+
+    /// <summary>The futex system call's number, which differs between architectures.</summary>
+    public static long FutexSyscall => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 202,
+        Architecture.Arm64 => 98,
+        var other => throw new PlatformNotSupportedException($"futex on {other}"),
+    };
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }

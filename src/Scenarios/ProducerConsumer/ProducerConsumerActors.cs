@@ -6,32 +6,9 @@ using Playground.Shared.Events;
 namespace Playground.Scenarios.ProducerConsumer;
 
 /// <summary>
-/// What the producers share besides the queue: how many are still making items. In threads mode
-/// it lives in memory, in processes mode in the shared-memory header.
-/// </summary>
-public interface IProductionBoard
-{
-    /// <summary>A producer has put (and, for a joinable queue, joined) all its items; true for the last one.</summary>
-    bool ProducerFinished();
-
-    /// <summary>True once every producer has finished.</summary>
-    bool AllProduced { get; }
-}
-
-/// <summary>The in-memory board of threads mode.</summary>
-public sealed class ProductionBoard(int producers) : IProductionBoard
-{
-    private int _left = producers;
-
-    public bool AllProduced => Volatile.Read(ref _left) == 0;
-
-    public bool ProducerFinished() => Interlocked.Decrement(ref _left) == 0;
-}
-
-/// <summary>
 /// The producer and consumer loops. The same code runs on a thread of the server or alone in a
 /// child process: it sees only an <see cref="IActorRecorder"/>, an <see cref="IItemQueue"/> and
-/// an <see cref="IProductionBoard"/>.
+/// the <see cref="ICountdown"/> of producers still at work.
 /// </summary>
 public static class ProducerConsumerActors
 {
@@ -44,7 +21,7 @@ public static class ProducerConsumerActors
     /// <summary>A per-actor seed that is the same in every process and every run.</summary>
     public static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
 
-    public static void Produce(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
+    public static void Produce(IActorRecorder log, IItemQueue queue, ICountdown board, ProducerConsumerSettings s,
         int producer, Action<long>? produced, CancellationToken cancellationToken)
     {
         var delays = new Delays(Seed(s.Seed, producer), s.Jitter, s.TimeScale);
@@ -64,7 +41,7 @@ public static class ProducerConsumerActors
             queue.Join(log, cancellationToken);
         }
 
-        if (board.ProducerFinished() && s.Shutdown == ShutdownStyle.Sentinel)
+        if (board.Signal() && s.Shutdown == ShutdownStyle.Sentinel)
         {
             // The last producer to finish tells every consumer to stop.
             for (var c = 0; c < s.Consumers; c++)
@@ -81,7 +58,7 @@ public static class ProducerConsumerActors
     /// daemon: it never returns by itself and is stopped by its token (threads) or killed (processes).
     /// Returns the number of wasted polls.
     /// </summary>
-    public static long Consume(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
+    public static long Consume(IActorRecorder log, IItemQueue queue, ICountdown board, ProducerConsumerSettings s,
         int consumer, Action<long>? eaten, CancellationToken cancellationToken)
     {
         var delays = new Delays(Seed(s.Seed, s.Producers + consumer), s.Jitter, s.TimeScale);
@@ -115,9 +92,9 @@ public static class ProducerConsumerActors
                 var interval = TimeSpan.FromSeconds(ProducerConsumerSettings.PollIntervalSeconds * s.TimeScale);
                 while (true)
                 {
-                    if (queue.IsEmpty)
+                    if (queue.IsEmpty(log))
                     {
-                        if (board.AllProduced && queue.IsEmpty)
+                        if (board.IsZero && queue.IsEmpty(log))
                         {
                             break;
                         }

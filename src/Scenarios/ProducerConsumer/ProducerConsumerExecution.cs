@@ -47,7 +47,7 @@ public sealed class ProducerConsumerExecution : IScenarioExecution
         var produced = new List<long>[s.Producers];
         var consumed = new List<long>[s.Consumers];
         var polls = new long[s.Consumers];
-        var board = new ProductionBoard(s.Producers);
+        var board = new AtomicCountdown(s.Producers);
         // An actor that fails stops the others: they might otherwise wait for it until the deadline.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var daemons = CancellationTokenSource.CreateLinkedTokenSource(failed.Token);
