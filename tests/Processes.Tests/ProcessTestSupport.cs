@@ -106,7 +106,7 @@ internal static class ProcessTestSupport
         {
             RunId = NewRunId();
             Execution = new ProducerConsumerScenario().Create(values, new RunEnvironment(RunId, Worker));
-            Assert.IsType<ProducerConsumerProcessExecution>(Execution);
+            Assert.Equal(RunModes.Processes, Assert.IsType<ProducerConsumerScript>(Execution).Mode);
             Recorder = new EventRecorder(Execution.Actors.Count, maxEvents);
         }
 

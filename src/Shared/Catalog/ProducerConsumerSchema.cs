@@ -35,6 +35,7 @@ public static class ProducerConsumerSchema
         ActorFields = [Producers, Consumers],
         ItemFields = [Producers, Items],
         DurationFields = [Items, ProduceDelay, ConsumeDelay, Consumers, CommonParameters.TimeScale],
+        Gauges = [new GaugeSpec { Id = "depth", Resource = "queue", LimitParameter = Capacity }],
         Parameters =
         [
             new ParameterSpec
