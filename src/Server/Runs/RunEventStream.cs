@@ -9,8 +9,10 @@ namespace Playground.Server.Runs;
 /// <summary>
 /// Streams a run's log to one viewer in batches, from the first event, then live. Each viewer
 /// keeps only a cursor per actor into the shared log, so a slow viewer costs no memory: when more
-/// than a frame's budget is pending, it gets each actor's last state change and last level instead
-/// of every event, with the number left out. The recorded log itself is never thinned.
+/// than a frame's budget is pending while the run is live, it gets each actor's last state change
+/// and last level instead of every event, with the number left out. Once the run has ended the log
+/// grows no more, so the viewer catches up on every event, a frame's budget per batch. The
+/// recorded log itself is never thinned.
 /// </summary>
 public sealed class RunEventStream
 {
@@ -38,7 +40,22 @@ public sealed class RunEventStream
             if (recorder is not null)
             {
                 cursors ??= new int[recorder.ActorCount];
-                coalesced = Read(recorder, cursors, events);
+                if (final)
+                {
+                    // Nothing is live to keep up with: every event, in batches no larger than a frame's.
+                    var budget = Math.Max(1, _options.ViewerEventsPerFrame);
+                    while (recorder.Pending(cursors) > budget)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        yield return new EventBatch(run.Id, ReadAll(recorder, cursors, budget), 0, state, null, false);
+                    }
+
+                    events = ReadAll(recorder, cursors, budget);
+                }
+                else
+                {
+                    coalesced = Read(recorder, cursors, events);
+                }
             }
 
             if (events.Count > 0 || coalesced > 0 || info is not null)
@@ -56,6 +73,9 @@ public sealed class RunEventStream
             await Task.WhenAny(changed, Task.Delay(frame, cancellationToken));
         }
     }
+
+    private static List<RunEventDto> ReadAll(EventRecorder recorder, int[] cursors, int maxEvents) =>
+        [.. recorder.ReadNew(cursors, maxEvents).Select(e => recorder.ToDto(e))];
 
     private long Read(EventRecorder recorder, int[] cursors, List<RunEventDto> into)
     {
