@@ -99,11 +99,6 @@ internal static class WorkerMain
 
         using var stdout = Console.OpenStandardOutput();
         using var frames = new FrameWriter(stdout, actor);
-        if (scenario is IProcessScenario processScenario)
-        {
-            return processScenario.RunChild(runId, validation.Values, actor, frames);
-        }
-
         // The same script the server runs, opening the primitives the server created.
         return scenario.Create(validation.Values) is IChildActorScript script
             ? script.RunChild(runId, actor, frames)

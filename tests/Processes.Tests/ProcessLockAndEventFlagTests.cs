@@ -19,13 +19,13 @@ public sealed class ProcessLockTests
             var two = new ListRecorder();
 
             // Off the test's thread: should the lock wrongly block here, the timeout still ends the test.
-            await Task.Run(() => first.Acquire(one)).WaitAsync(Deadline);
+            await Task.Run(() => first.Acquire(one, CancellationToken.None)).WaitAsync(Deadline);
             Assert.Equal(0, one.Count(EventKind.Wait));
 
             var acquired = 0;
             var waiter = Task.Factory.StartNew(() =>
             {
-                second.Acquire(two);
+                second.Acquire(two, CancellationToken.None);
                 Volatile.Write(ref acquired, 1);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -41,7 +41,7 @@ public sealed class ProcessLockTests
             Assert.All(two.Events, e => Assert.Equal("basket", e.Resource));
 
             // And the other way round: now the first one waits for the second.
-            var firstAgain = Task.Factory.StartNew(() => first.Acquire(one), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var firstAgain = Task.Factory.StartNew(() => first.Acquire(one, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Eventually(() => one.Count(EventKind.Wait) == 1, "the first holder found the lock taken");
             Assert.False(firstAgain.Wait(50));
             second.Release(two);
@@ -62,12 +62,12 @@ public sealed class ProcessLockTests
         {
             using var first = new ProcessLock(path);
             var one = new ListRecorder();
-            await Task.Run(() => first.Acquire(one)).WaitAsync(Deadline);
+            await Task.Run(() => first.Acquire(one, CancellationToken.None)).WaitAsync(Deadline);
 
             // A buyer that starts while the lock is taken opens the file and then waits its turn.
             using var late = new ProcessLock(path);
             var two = new ListRecorder();
-            var waiter = Task.Factory.StartNew(() => late.Acquire(two), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var waiter = Task.Factory.StartNew(() => late.Acquire(two, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Eventually(() => two.Count(EventKind.Wait) == 1, "the late holder found the lock taken");
             first.Release(one);
             await waiter.WaitAsync(Deadline);
@@ -94,7 +94,7 @@ public sealed class ProcessLockTests
                 var recorder = new ListRecorder();
                 for (var i = 0; i < 500; i++)
                 {
-                    gate.Acquire(recorder);
+                    gate.Acquire(recorder, CancellationToken.None);
                     if (Interlocked.Increment(ref inside) != 1)
                     {
                         Interlocked.Increment(ref overlaps);
@@ -113,6 +113,112 @@ public sealed class ProcessLockTests
 
             Assert.Equal(0, overlaps);
             Assert.Equal(2_000, total);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+public sealed class ProcessLockCancellationTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task A_waiter_with_a_cancellable_token_leaves_on_cancel_without_the_lock_and_the_lock_still_works()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        try
+        {
+            using var holder = new ProcessLock(path, "basket");
+            using var waiter = new ProcessLock(path, "basket");
+            var one = new ListRecorder();
+            var two = new ListRecorder();
+            await Task.Run(() => holder.Acquire(one, CancellationToken.None)).WaitAsync(Deadline);
+            using var cts = new CancellationTokenSource();
+
+            var blocked = Task.Factory.StartNew(() => waiter.Acquire(two, cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => two.Count(EventKind.Wait) == 1, "the waiter found the lock taken");
+            Assert.False(blocked.Wait(50), "the waiter got the lock while it was held");
+            await cts.CancelAsync();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked.WaitAsync(Deadline));
+            Assert.Equal([EventKind.Wait], two.Events.Select(e => e.Kind));
+
+            // The holder still has it: the cancelled waiter took nothing on its way out.
+            using var third = new ProcessLock(path, "basket");
+            var three = new ListRecorder();
+            using var again = new CancellationTokenSource();
+            var late = Task.Factory.StartNew(() => third.Acquire(three, again.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => three.Count(EventKind.Wait) == 1, "a later waiter found the lock still taken");
+            holder.Release(one);
+            await late.WaitAsync(Deadline);
+            Assert.Equal([EventKind.Wait, EventKind.Acquire], three.Events.Select(e => e.Kind));
+            third.Release(three);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Cancellable_holders_on_many_threads_never_overlap_and_lose_no_increment()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        using var cts = new CancellationTokenSource();
+        try
+        {
+            var inside = 0;
+            var overlaps = 0;
+            long total = 0;
+            var recorders = Enumerable.Range(0, 4).Select(_ => new ListRecorder()).ToList();
+            var workers = recorders.Select(recorder => Task.Factory.StartNew(() =>
+            {
+                using var gate = new ProcessLock(path);
+                for (var i = 0; i < 300; i++)
+                {
+                    gate.Acquire(recorder, cts.Token);
+                    if (Interlocked.Increment(ref inside) != 1)
+                    {
+                        Interlocked.Increment(ref overlaps);
+                    }
+
+                    var t = Volatile.Read(ref total);
+                    Thread.SpinWait(10);
+                    Volatile.Write(ref total, t + 1);
+                    Interlocked.Decrement(ref inside);
+                    gate.Release(recorder);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+            await Task.WhenAll(workers).WaitAsync(Deadline);
+
+            Assert.Equal(0, overlaps);
+            Assert.Equal(1_200, total);
+            Assert.All(recorders, r => Assert.Equal(300, r.Count(EventKind.Acquire)));
+            Assert.All(recorders, r => Assert.InRange(r.Count(EventKind.Wait), 0, 300));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Every_operation_of_the_process_lock_passes_the_choke_point_before_it_records()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pg-{NewRunId()}.lock");
+        try
+        {
+            using var gate = new ProcessLock(path, "basket");
+            var actor = new EnterRecorder();
+
+            gate.Acquire(actor, CancellationToken.None);
+            gate.Release(actor);
+
+            Assert.Equal(
+                [(true, EventKind.Acquire, "basket"), (false, EventKind.Acquire, "basket"), (true, EventKind.Release, "basket"), (false, EventKind.Release, "basket")],
+                actor.Seen);
         }
         finally
         {

@@ -123,6 +123,31 @@ public sealed class ProcessRunTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Busy_polling_consumer_processes_of_a_slow_producer_waste_polls_and_the_report_counts_each_one()
+    {
+        using var run = new ProcessRun(Values(
+            (S.Producers, "1"),
+            (S.Consumers, "2"),
+            (S.Items, "20"),
+            (S.Capacity, "5"),
+            (S.ProduceDelay, "0.05"),
+            (S.ConsumeDelay, "0"),
+            (S.Jitter, "0"),
+            (S.Shutdown, S.Poll),
+            (CommonParameters.TimeScale, "0.1")));
+
+        var outcome = await run.Start().WaitAsync(Deadline);
+
+        Assert.Null(outcome.Failure);
+        Assert.True(outcome.Verdict.Held, string.Join("; ", outcome.Verdict.Evidence));
+        var wasted = MetricsOf(outcome)["wastedPolls"];
+        Assert.True(wasted > 0, "consumers of a slow producer never found the queue empty");
+        Assert.Equal(run.Recorder.Snapshot().Count(e => e.Kind == EventKind.Poll), wasted);
+        Assert.All(run.Observer.Pids.Values, AssertGone);
+        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_consumer_killed_with_signal_9_becomes_a_crash_and_ends_the_run_without_a_hang()
     {
         using var run = new ProcessRun(Values((CommonParameters.TimeScale, "0.3")));

@@ -51,6 +51,20 @@ internal sealed class ListRecorder(int actor = 0) : IActorRecorder
         _events.Enqueue((kind, resource, value, level));
 }
 
+/// <summary>Notes every pass through PrimitiveCall.Enter and every event, in order.</summary>
+internal sealed class EnterRecorder(int actor = 0) : IActorRecorder
+{
+    private readonly ConcurrentQueue<(bool Enter, EventKind Kind, string? Resource)> _seen = new();
+
+    public int Actor { get; } = actor;
+
+    public IReadOnlyList<(bool Enter, EventKind Kind, string? Resource)> Seen => [.. _seen];
+
+    public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1) => _seen.Enqueue((false, kind, resource));
+
+    public void BeforeOperation(EventKind operation, string resource) => _seen.Enqueue((true, operation, resource));
+}
+
 /// <summary>The state of a process as /proc tells it.</summary>
 internal readonly record struct ProcStat(int Pid, char State, int ParentPid, int GroupId);
 
@@ -92,7 +106,7 @@ internal static class ProcessTestSupport
         {
             RunId = NewRunId();
             Execution = new ProducerConsumerScenario().Create(values, new RunEnvironment(RunId, Worker));
-            Assert.IsType<ProducerConsumerProcessExecution>(Execution);
+            Assert.Equal(RunModes.Processes, Assert.IsType<ProducerConsumerScript>(Execution).Mode);
             Recorder = new EventRecorder(Execution.Actors.Count, maxEvents);
         }
 

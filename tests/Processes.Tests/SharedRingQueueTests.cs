@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Playground.Scenarios.Primitives;
 using Playground.Scenarios.Processes;
+using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
 using static Playground.Processes.Tests.ProcessTestSupport;
 
@@ -67,7 +69,7 @@ public sealed class SharedRingQueueTests
             Assert.Equal(Total * (Total - 1) / 2, sum);
             Assert.InRange(owner.MaxDepth, 1, capacity);
             Assert.Equal(0, owner.Depth);
-            Assert.True(owner.IsEmpty);
+            Assert.True(owner.IsEmpty(new ListRecorder()));
             var moves = recorders.SelectMany(r => r.Events).Where(e => e.Kind is EventKind.Put or EventKind.Get).ToList();
             Assert.Equal(2 * Total, moves.Count);
             Assert.All(moves, e => Assert.InRange(e.Level, 0, capacity));
@@ -101,7 +103,7 @@ public sealed class SharedRingQueueTests
             var order = Enumerable.Range(0, N).Select(_ => queue.Get(recorder, CancellationToken.None)).ToList();
 
             Assert.Equal(put.OrderBy(p => p.Priority).ThenBy(p => p.Item).Select(p => p.Item), order);
-            Assert.True(queue.IsEmpty);
+            Assert.True(queue.IsEmpty(new ListRecorder()));
         }
         finally
         {
@@ -268,6 +270,191 @@ public sealed class SharedRingQueueTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_joiner_never_passes_on_an_all_done_that_happened_before_it_began_waiting()
+    {
+        // Each cycle: one item is put, every joiner blocks on it, then it is marked done. The
+        // joiners that wake loop straight back into join() while the next cycle's item is already
+        // in: a wake-up left for a slower joiner of the last cycle must not let them through.
+        const int Joiners = 6;
+        const int Cycles = 300;
+        var names = new SharedQueueNames(NewRunId());
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(100));
+        try
+        {
+            using var owner = SharedRingQueue.Create(names, QueueKind.Fifo, 0, 4, 1);
+            long putsCompleted = 0;
+            long donesStarted = 0;
+            var early = new ConcurrentQueue<string>();
+            long waits = 0;
+            var finished = 0;
+            var joinRecorders = Enumerable.Range(0, Joiners).Select(_ => new WaitCountingRecorder(() => Interlocked.Increment(ref waits))).ToList();
+            var joiners = joinRecorders.Select((recorder, j) => Task.Factory.StartNew(() =>
+            {
+                using var view = SharedRingQueue.Open(names);
+                while (Volatile.Read(ref finished) == 0)
+                {
+                    // Items whose put had returned before this join began: all must be done when it returns.
+                    var put = Interlocked.Read(ref putsCompleted);
+                    try
+                    {
+                        view.Join(recorder, stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The driver gave up after a joiner passed early; the assertion below tells why.
+                        return;
+                    }
+
+                    var done = Interlocked.Read(ref donesStarted);
+                    if (done < put)
+                    {
+                        early.Enqueue($"joiner {j} returned with {put - done} of {put} items not done");
+                    }
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+
+            var driver = Task.Factory.StartNew(() =>
+            {
+                using var view = SharedRingQueue.Open(names);
+                var recorder = new ListRecorder();
+                for (var cycle = 0; cycle < Cycles && early.IsEmpty; cycle++)
+                {
+                    view.Put(recorder, cycle, 0, stop.Token);
+                    Interlocked.Increment(ref putsCompleted);
+                    // Every joiner has blocked on this item (a wrong pass ends the wait too).
+                    while (Interlocked.Read(ref waits) < (cycle + 1L) * Joiners && early.IsEmpty)
+                    {
+                        stop.Token.ThrowIfCancellationRequested();
+                        Thread.Yield();
+                    }
+
+                    Assert.Equal(cycle, view.Get(recorder, stop.Token));
+                    if (cycle == Cycles - 1)
+                    {
+                        Volatile.Write(ref finished, 1);
+                    }
+
+                    Interlocked.Increment(ref donesStarted);
+                    view.TaskDone(recorder);
+                }
+
+                if (!early.IsEmpty)
+                {
+                    // A joiner robbed of its wake-up would wait for good: release them all.
+                    Volatile.Write(ref finished, 1);
+                    stop.Cancel();
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+            await driver.WaitAsync(TimeSpan.FromSeconds(100));
+            await Task.WhenAll(joiners).WaitAsync(TimeSpan.FromSeconds(100));
+
+            Assert.True(early.IsEmpty, string.Join("; ", early.Take(5)));
+            Assert.Equal(0, owner.Unfinished);
+            Assert.Equal(Cycles, Interlocked.Read(ref donesStarted));
+            // Each joiner blocked once per cycle, on that cycle's item.
+            Assert.Equal((long)Cycles * Joiners, Interlocked.Read(ref waits));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            names.Unlink();
+        }
+
+        Assert.All(names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+
+    /// <summary>Counts the waits it records, for a driver that must know every joiner blocked.</summary>
+    private sealed class WaitCountingRecorder(Action onWait) : IActorRecorder
+    {
+        public int Actor => 0;
+
+        public void Record(EventKind kind, string? resource = null, long value = 0, long level = -1)
+        {
+            if (kind == EventKind.Wait)
+            {
+                onWait();
+            }
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_cancelled_join_leaves_nothing_behind_for_the_next_joiner()
+    {
+        var names = new SharedQueueNames(NewRunId());
+        try
+        {
+            using var queue = SharedRingQueue.Create(names, QueueKind.Fifo, 0, 4, 1);
+            var worker = new ListRecorder();
+            queue.Put(worker, 1, 0, CancellationToken.None);
+            using var cts = new CancellationTokenSource();
+            var quitter = new ListRecorder();
+            var cancelled = Task.Factory.StartNew(() =>
+            {
+                using var view = SharedRingQueue.Open(names);
+                view.Join(quitter, cts.Token);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => quitter.Count(EventKind.Wait) == 1, "the first joiner waits");
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Deadline));
+
+            // Finish the first item and start a second: a joiner now must wait for the second.
+            Assert.Equal(1, queue.Get(worker, CancellationToken.None));
+            queue.TaskDone(worker);
+            queue.Put(worker, 2, 0, CancellationToken.None);
+            var next = new ListRecorder();
+            var waiting = Task.Factory.StartNew(() =>
+            {
+                using var view = SharedRingQueue.Open(names);
+                view.Join(next, CancellationToken.None);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => next.Count(EventKind.Wait) == 1, "the next joiner waits");
+            Assert.False(waiting.Wait(100), "a join passed while an item was unfinished");
+
+            Assert.Equal(2, queue.Get(worker, CancellationToken.None));
+            queue.TaskDone(worker);
+            await waiting.WaitAsync(Deadline);
+        }
+        finally
+        {
+            names.Unlink();
+        }
+    }
+
+    [Fact]
+    public void Every_operation_of_the_ring_passes_the_choke_point_before_it_records()
+    {
+        var names = new SharedQueueNames(NewRunId());
+        try
+        {
+            using var queue = SharedRingQueue.Create(names, QueueKind.Fifo, 2, 2, 1);
+            var actor = new EnterRecorder();
+
+            queue.Put(actor, 1, 0, CancellationToken.None);
+            Assert.False(queue.IsEmpty(actor));
+            Assert.Equal(1, queue.Get(actor, CancellationToken.None));
+            Assert.False(queue.TryGet(actor, out _));
+            queue.TaskDone(actor);
+            queue.Join(actor, CancellationToken.None);
+
+            Assert.Equal(
+                [
+                    (true, EventKind.Put, "queue"), (false, EventKind.Put, "queue"),
+                    (true, EventKind.Poll, "queue:empty"),
+                    (true, EventKind.Get, "queue"), (false, EventKind.Get, "queue"),
+                    (true, EventKind.Get, "queue"),
+                    (true, EventKind.Done, "queue"), (false, EventKind.Done, "queue"),
+                    (true, EventKind.Wait, "queue:join"),
+                ],
+                actor.Seen);
+        }
+        finally
+        {
+            names.Unlink();
+        }
+    }
+
     [Fact]
     public void The_last_producer_to_finish_is_told_so_through_the_shared_header()
     {
@@ -276,11 +463,11 @@ public sealed class SharedRingQueueTests
         {
             using var owner = SharedRingQueue.Create(names, QueueKind.Fifo, 2, 2, 3);
             using var other = SharedRingQueue.Open(names);
-            Assert.False(other.AllProduced);
-            Assert.False(owner.ProducerFinished());
-            Assert.False(other.ProducerFinished());
-            Assert.True(owner.ProducerFinished());
-            Assert.True(other.AllProduced);
+            Assert.False(other.IsZero);
+            Assert.False(owner.Signal());
+            Assert.False(other.Signal());
+            Assert.True(owner.Signal());
+            Assert.True(other.IsZero);
         }
         finally
         {

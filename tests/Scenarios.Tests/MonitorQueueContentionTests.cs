@@ -75,7 +75,7 @@ public sealed class MonitorQueueContentionTests
         Assert.Equal((long)Total * (Total - 1) / 2, Interlocked.Read(ref consumedSum));
         var wrong = Enumerable.Range(0, Total).Where(i => counts[i] != 1).Take(10).ToList();
         Assert.True(wrong.Count == 0, "items not consumed exactly once: " + string.Join(", ", wrong.Select(i => $"{i}×{counts[i]}")));
-        Assert.True(queue.IsEmpty);
+        Assert.Equal(0, queue.Depth);
         Assert.InRange(queue.MaxDepth, 1, capacity);
 
         Assert.Equal(0, recorder.Dropped);
@@ -154,7 +154,7 @@ public sealed class MonitorQueueContentionTests
         var rest = Enumerable.Range(0, 4).Select(_ => queue.Get(log, CancellationToken.None)).ToList();
 
         Assert.Equal(new long[] { 50, 30, 20, 10 }, rest);
-        Assert.True(queue.IsEmpty);
+        Assert.Equal(0, queue.Depth);
     }
 
     [Fact]

@@ -58,14 +58,15 @@ public sealed class ProducerConsumerExecutionTests
         Assert.InRange(metrics["maxDepth"], 1, 3);
         Assert.Equal(Producers * Items, outcome.CountPerActor.Take(Producers).Sum());
         Assert.Equal(Producers * Items, outcome.CountPerActor.Skip(Producers).Sum());
+        var polls = recorder.Snapshot().Count(e => e.Kind == EventKind.Poll);
         if (shutdown == S.Poll)
         {
-            Assert.True(metrics.ContainsKey("wastedPolls"));
-            Assert.True(metrics["wastedPolls"] >= 0);
+            Assert.Equal(polls, metrics["wastedPolls"]);
         }
         else
         {
             Assert.False(metrics.ContainsKey("wastedPolls"));
+            Assert.Equal(0, polls);
         }
 
         Assert.Equal(0, recorder.Dropped);
@@ -97,6 +98,56 @@ public sealed class ProducerConsumerExecutionTests
         Assert.All(observer.Started.Values, s => Assert.Equal(Environment.ProcessId, s.Pid));
         Assert.All(observer.Started.Values, s => Assert.NotEqual(0, s.ThreadId));
         Assert.Equal(Producers + Consumers, observer.Started.Values.Select(s => s.ThreadId).Distinct().Count());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Busy_polling_consumers_of_a_slow_producer_waste_polls_and_each_one_is_on_their_lanes()
+    {
+        // One producer takes 5 ms per item; two consumers eat at once and look again every 5 ms:
+        // most of their looks find the queue empty.
+        var values = TestSupport.ProducerConsumerValues(
+            (S.Producers, "1"), (S.Consumers, "2"), (S.Items, "20"), (S.Capacity, "5"),
+            (S.ProduceDelay, "0.05"), (S.ConsumeDelay, "0"), (S.Jitter, "0"),
+            (S.Shutdown, S.Poll), (CommonParameters.TimeScale, "0.1"));
+        var execution = new ProducerConsumerScenario().Create(values);
+        using var recorder = new EventRecorder(execution.Actors.Count, 1_000_000);
+
+        var outcome = await TestSupport.OnThread(() => execution.Execute(recorder, new RecordingObserver(), CancellationToken.None));
+
+        Assert.True(outcome.Verdict.Held, string.Join("; ", outcome.Verdict.Evidence));
+        var wasted = outcome.Metrics.Single(m => m.Name == "wastedPolls").Value;
+        var events = recorder.Snapshot();
+        Assert.True(wasted > 0, "consumers of a slow producer never found the queue empty");
+        Assert.Equal(events.Count(e => e.Kind == EventKind.Poll), wasted);
+        // Only consumers poll, and each poll of an empty queue is followed by its sleep.
+        Assert.All(events.Where(e => e.Kind == EventKind.Poll), e => Assert.True(e.Actor >= 1));
+        for (var a = 1; a < recorder.ActorCount; a++)
+        {
+            var lane = TestSupport.Events(recorder[a]);
+            for (var i = 0; i < lane.Count; i++)
+            {
+                if (lane[i].Kind == EventKind.Poll && lane[i].Resource == "queue:empty")
+                {
+                    Assert.Equal(EventKind.Sleep, lane[i + 1].Kind);
+                }
+            }
+        }
+
+        var note = Assert.Single(outcome.Notes, n => n.Key == "pc.note.polls");
+        Assert.Equal((long)wasted, Convert.ToInt64(note.Args!["polls"], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Consumers_of_a_joinable_queue_are_daemons_and_no_other_actor_is()
+    {
+        var joinable = new ProducerConsumerScenario().Create(TestSupport.ProducerConsumerValues(
+            (S.Producers, "2"), (S.Consumers, "3"), (S.Shutdown, S.Joinable)));
+        var sentinel = new ProducerConsumerScenario().Create(TestSupport.ProducerConsumerValues(
+            (S.Producers, "2"), (S.Consumers, "3"), (S.Shutdown, S.Sentinel)));
+
+        Assert.Equal([false, false, true, true, true], joinable.Actors.Select(a => a.Daemon));
+        Assert.Equal(["producer", "producer", "consumer", "consumer", "consumer"], joinable.Actors.Select(a => a.Role));
+        Assert.All(sentinel.Actors, a => Assert.False(a.Daemon));
     }
 
     [Fact(Timeout = 60_000)]

@@ -44,16 +44,6 @@ public interface IScenario
     IScenarioExecution Create(ParameterValues values, Processes.RunEnvironment? environment = null);
 }
 
-/// <summary>A scenario whose actors can run as child processes of the worker program.</summary>
-public interface IProcessScenario
-{
-    /// <summary>
-    /// Runs one actor inside a child: opens the run's shared primitives named after
-    /// <paramref name="runId"/> and records through <paramref name="recorder"/>. Returns the exit code.
-    /// </summary>
-    int RunChild(string runId, ParameterValues values, int actor, IActorRecorder recorder);
-}
-
 /// <summary>Where actors report their identity as they start (thread id, pid).</summary>
 public interface IActorObserver
 {

@@ -13,7 +13,8 @@ public enum QueueKind
 /// <summary>
 /// A bounded queue of item ids that records what its callers do: <c>put</c> and <c>get</c> with
 /// the depth after, and <c>wait</c> only when a caller really blocks. Thread and process flavours
-/// implement it, so an actor's loop is the same code in both modes.
+/// implement it, so an actor's loop is the same code in both modes. Every operation an actor
+/// calls passes through <see cref="PrimitiveCall.Enter"/> first.
 /// </summary>
 public interface IItemQueue
 {
@@ -23,8 +24,11 @@ public interface IItemQueue
     /// <summary>The highest depth ever seen.</summary>
     int MaxDepth { get; }
 
+    /// <summary>Items queued right now: a snapshot for reports and tests, not an operation of an actor.</summary>
+    int Depth { get; }
+
     /// <summary>Python's empty(): a racy snapshot, true when no item is queued right now.</summary>
-    bool IsEmpty { get; }
+    bool IsEmpty(IActorRecorder actor);
 
     /// <summary>Puts an item, blocking while the queue is full. Lower priority leaves first.</summary>
     void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken);

@@ -4,8 +4,9 @@ namespace Playground.Scenarios.Primitives;
 
 /// <summary>
 /// A mutual-exclusion lock that records <c>wait</c> only when the lock is really held by someone
-/// else, then <c>acquire</c>, and <c>release</c>. The thread flavour is a Monitor, the process
-/// flavour <see cref="Processes.ProcessLock"/> (flock), the async flavour a one-permit semaphore.
+/// else, then <c>acquire</c>, and <c>release</c>. The thread flavour is <see cref="MonitorLock"/>,
+/// the process flavour <see cref="Processes.ProcessLock"/> (flock), the async flavour
+/// <see cref="AsyncLock"/> (a one-permit semaphore).
 /// </summary>
 public interface ILock
 {

@@ -7,6 +7,8 @@ namespace Playground.Scenarios.Primitives;
 /// The threads flavour of <see cref="IItemQueue"/>: a <see cref="Monitor"/>-guarded buffer in
 /// FIFO, LIFO or priority order, like Python's queue.Queue, LifoQueue and PriorityQueue.
 /// Blocked callers sleep in <see cref="Monitor.Wait(object)"/>; cancellation pulses them awake.
+/// Each operation passes <see cref="PrimitiveCall.Enter"/> before it takes the monitor, so an
+/// actor held there holds nothing.
 /// </summary>
 public sealed class MonitorQueue : IItemQueue
 {
@@ -45,19 +47,29 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
-    public bool IsEmpty
+    public int Depth
     {
         get
         {
             lock (_gate)
             {
-                return _depth == 0;
+                return _depth;
             }
+        }
+    }
+
+    public bool IsEmpty(IActorRecorder actor)
+    {
+        PrimitiveCall.Enter(actor, EventKind.Poll, EmptyResource);
+        lock (_gate)
+        {
+            return _depth == 0;
         }
     }
 
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Put, Resource);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {
@@ -81,6 +93,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Get, Resource);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {
@@ -104,6 +117,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public bool TryGet(IActorRecorder actor, out long item)
     {
+        PrimitiveCall.Enter(actor, EventKind.Get, Resource);
         lock (_gate)
         {
             if (_depth == 0)
@@ -121,6 +135,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public void TaskDone(IActorRecorder actor)
     {
+        PrimitiveCall.Enter(actor, EventKind.Done, Resource);
         lock (_gate)
         {
             if (_unfinished <= 0)
@@ -139,6 +154,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Wait, JoinResource);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {

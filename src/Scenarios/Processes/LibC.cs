@@ -11,9 +11,12 @@ internal static partial class LibC
     public const int O_EXCL = 0x80;
     public const int EINTR = 4;
     public const int EAGAIN = 11;
+    /// <summary>flock's "would block" is EAGAIN on Linux.</summary>
+    public const int EWOULDBLOCK = EAGAIN;
     public const int ENOENT = 2;
     public const int ETIMEDOUT = 110;
     public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
     public const int LOCK_UN = 8;
     public const int PR_SET_PDEATHSIG = 1;
     public const int SIGKILL = 9;
@@ -81,6 +84,24 @@ internal static partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "nanosleep", SetLastError = true)]
+    public static partial int Nanosleep(in TimeSpec duration, out TimeSpec remaining);
+
+    // syscall is variadic; on Linux x64 and arm64 integer and pointer varargs travel like fixed arguments.
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static unsafe partial long Futex(long number, int* word, int operation, int value, TimeSpec* timeout, nint word2, int value3);
+
+    public const int FUTEX_WAIT = 0;
+    public const int FUTEX_WAKE = 1;
+
+    /// <summary>The futex system call's number, which differs between architectures.</summary>
+    public static long FutexSyscall => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 202,
+        Architecture.Arm64 => 98,
+        var other => throw new PlatformNotSupportedException($"futex on {other}"),
+    };
 
     public static int Errno => Marshal.GetLastPInvokeError();
 }

@@ -1,5 +1,4 @@
 using Playground.Scenarios.Primitives;
-using Playground.Scenarios.ProducerConsumer;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
 
@@ -7,20 +6,22 @@ namespace Playground.Scenarios.Processes;
 
 /// <summary>
 /// The processes flavour of <see cref="IItemQueue"/>: item slots in a memory-mapped file under
-/// /dev/shm, guarded by three POSIX semaphores (free slots, filled slots, a mutex) and a fourth
-/// for join() — the design of multiprocessing.Queue without its feeder thread. Every process of a
-/// run maps the same file and blocks in the kernel on the same semaphores. FIFO is a ring, LIFO a
-/// stack, priority a binary heap, all inside the shared slots.
+/// /dev/shm, guarded by three POSIX semaphores (free slots, filled slots, a mutex) — the design of
+/// multiprocessing.Queue without its feeder thread. Every process of a run maps the same file and
+/// blocks in the kernel on the same semaphores. FIFO is a ring, LIFO a stack, priority a binary
+/// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
+/// that each all-done advances. The header also holds the <see cref="ICountdown"/> of the parties
+/// still putting. Every operation passes <see cref="PrimitiveCall.Enter"/> before it takes anything.
 /// </summary>
-public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisposable
+public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 {
     private const long Magic = 0x51_55_45_55_45_50_47; // "PGQUEUE"
     private const int HeaderBytes = 128;
     private const int SlotBytes = 24;
 
-    // Header fields (longs).
+    // Header fields (longs). FAllDone counts the moments unfinished fell to zero; join() sleeps on its low 32 bits.
     private const int FMagic = 0, FSlots = 1, FKind = 2, FHead = 3, FCount = 4, FMaxDepth = 5, FUnfinished = 6,
-        FSequence = 7, FProducersLeft = 8, FJoinWaiters = 9, FCapacity = 10;
+        FSequence = 7, FPartiesLeft = 8, FAllDone = 9, FCapacity = 10;
 
     private readonly SharedMapping _mapping;
     private readonly long* _header;
@@ -28,13 +29,11 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     private readonly PosixSemaphore _free;
     private readonly PosixSemaphore _filled;
     private readonly PosixSemaphore _mutex;
-    private readonly PosixSemaphore _joined;
     private readonly QueueKind _kind;
     private readonly int _slotCount;
     private int _disposed;
 
-    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled,
-        PosixSemaphore mutex, PosixSemaphore joined)
+    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled, PosixSemaphore mutex)
     {
         Names = names;
         _mapping = mapping;
@@ -44,7 +43,6 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
         _free = free;
         _filled = filled;
         _mutex = mutex;
-        _joined = joined;
         if (_header[FMagic] != Magic)
         {
             throw new InvalidDataException($"{names.MemoryPath} is not a shared queue");
@@ -68,12 +66,13 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     /// <summary>
     /// Creates the shared file and semaphores of a new queue. <paramref name="slots"/> is the ring's
     /// size: the capacity, or for an unbounded queue the most items that can ever be in it.
+    /// <paramref name="parties"/> starts the countdown of those still putting (the producers).
     /// </summary>
-    public static SharedRingQueue Create(SharedQueueNames names, QueueKind kind, int capacity, int slots, int producers)
+    public static SharedRingQueue Create(SharedQueueNames names, QueueKind kind, int capacity, int slots, int parties)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         var bytes = HeaderBytes + ((long)slots * SlotBytes);
-        PosixSemaphore? free = null, filled = null, mutex = null, joined = null;
+        PosixSemaphore? free = null, filled = null, mutex = null;
         SharedMapping? mapping = null;
         try
         {
@@ -82,23 +81,21 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             header[FSlots] = slots;
             header[FKind] = (long)kind;
             header[FCapacity] = capacity;
-            header[FProducersLeft] = producers;
+            header[FPartiesLeft] = parties;
             Volatile.Write(ref header[FMagic], Magic);
 
             free = PosixSemaphore.Create(names.Free, (uint)slots);
             filled = PosixSemaphore.Create(names.Filled, 0);
             mutex = PosixSemaphore.Create(names.Mutex, 1);
-            joined = PosixSemaphore.Create(names.Joined, 0);
-            return new SharedRingQueue(names, mapping, free, filled, mutex, joined);
+            return new SharedRingQueue(names, mapping, free, filled, mutex);
         }
         catch
         {
             free?.Dispose();
             filled?.Dispose();
             mutex?.Dispose();
-            joined?.Dispose();
             // Remove only what this call made: a name that already existed belongs to someone else.
-            foreach (var sem in new[] { free, filled, mutex, joined })
+            foreach (var sem in new[] { free, filled, mutex })
             {
                 if (sem is not null)
                 {
@@ -120,30 +117,29 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
     public static SharedRingQueue Open(SharedQueueNames names)
     {
         return new SharedRingQueue(names, SharedMapping.Open(names.MemoryPath), PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
-            PosixSemaphore.Open(names.Mutex), PosixSemaphore.Open(names.Joined));
+            PosixSemaphore.Open(names.Mutex));
     }
 
-    public bool IsEmpty
+    public bool IsEmpty(IActorRecorder actor)
     {
-        get
+        PrimitiveCall.Enter(actor, EventKind.Poll, MonitorQueue.EmptyResource);
+        Lock();
+        try
         {
-            Lock();
-            try
-            {
-                return _header[FCount] == 0;
-            }
-            finally
-            {
-                _mutex.Release();
-            }
+            return _header[FCount] == 0;
+        }
+        finally
+        {
+            _mutex.Release();
         }
     }
 
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Put, MonitorQueue.Resource);
         if (!_free.TryWait())
         {
-            actor.Record(EventKind.Wait, MonitorQueue.FullResource, item, Depth);
+            RecordWait(actor, MonitorQueue.FullResource, item);
             _free.Wait(cancellationToken);
         }
 
@@ -164,9 +160,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Get, MonitorQueue.Resource);
         if (!_filled.TryWait())
         {
-            actor.Record(EventKind.Wait, MonitorQueue.EmptyResource, 0, Depth);
+            RecordWait(actor, MonitorQueue.EmptyResource, 0);
             _filled.Wait(cancellationToken);
         }
 
@@ -175,6 +172,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
 
     public bool TryGet(IActorRecorder actor, out long item)
     {
+        PrimitiveCall.Enter(actor, EventKind.Get, MonitorQueue.Resource);
         if (!_filled.TryWait())
         {
             item = 0;
@@ -187,6 +185,8 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
 
     public void TaskDone(IActorRecorder actor)
     {
+        PrimitiveCall.Enter(actor, EventKind.Done, MonitorQueue.Resource);
+        var allDone = false;
         Lock();
         try
         {
@@ -199,22 +199,33 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             actor.Record(EventKind.Done, MonitorQueue.Resource, left, _header[FCount]);
             if (left == 0)
             {
-                for (var i = 0; i < _header[FJoinWaiters]; i++)
-                {
-                    _joined.Release();
-                }
-
-                _header[FJoinWaiters] = 0;
+                // A new generation: exactly the joiners that saw the old one pass.
+                Volatile.Write(ref *AllDoneWord, unchecked(*AllDoneWord + 1));
+                allDone = true;
             }
         }
         finally
         {
             _mutex.Release();
         }
+
+        if (allDone)
+        {
+            Futex.WakeAll(AllDoneWord);
+        }
     }
 
+    /// <summary>
+    /// Blocks until every item put has been marked done. A joiner passes on the first all-done
+    /// after it began waiting, even if new items arrive before it runs again (as
+    /// multiprocessing.JoinableQueue.join does), and never on an earlier one: it waits for the
+    /// generation word to move past the value it read, so there is no wake-up token a later joiner
+    /// could take. A cancelled joiner leaves nothing behind.
+    /// </summary>
     public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
+        PrimitiveCall.Enter(actor, EventKind.Wait, MonitorQueue.JoinResource);
+        int generation;
         Lock();
         try
         {
@@ -223,7 +234,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
                 return;
             }
 
-            _header[FJoinWaiters]++;
+            generation = *AllDoneWord;
             actor.Record(EventKind.Wait, MonitorQueue.JoinResource, _header[FUnfinished], _header[FCount]);
         }
         finally
@@ -231,12 +242,36 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
             _mutex.Release();
         }
 
-        _joined.Wait(cancellationToken);
+        Futex.WaitWhileEqual(AllDoneWord, generation, cancellationToken);
     }
 
-    public bool AllProduced => Volatile.Read(ref _header[FProducersLeft]) <= 0;
+    /// <summary>Items put and not yet marked done (a snapshot).</summary>
+    public long Unfinished => Volatile.Read(ref _header[FUnfinished]);
 
-    public bool ProducerFinished() => Interlocked.Decrement(ref _header[FProducersLeft]) == 0;
+    /// <summary>True once every party of the countdown (every producer) has signalled.</summary>
+    public bool IsZero => Volatile.Read(ref _header[FPartiesLeft]) <= 0;
+
+    public bool Signal() => Interlocked.Decrement(ref _header[FPartiesLeft]) == 0;
+
+    // The low half of the all-done counter on little-endian machines (x64, arm64): a futex word is 32 bits.
+    private int* AllDoneWord => (int*)&_header[FAllDone];
+
+    /// <summary>
+    /// Records that the caller is about to block, with the depth read under the mutex: the level
+    /// lands in the same order as the puts' and gets' levels, so the depth gauge never goes back in time.
+    /// </summary>
+    private void RecordWait(IActorRecorder actor, string resource, long value)
+    {
+        Lock();
+        try
+        {
+            actor.Record(EventKind.Wait, resource, value, _header[FCount]);
+        }
+        finally
+        {
+            _mutex.Release();
+        }
+    }
 
     private long TakeHeld(IActorRecorder actor)
     {
@@ -394,11 +429,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, IProductionBoard, IDisp
         _free.Dispose();
         _filled.Dispose();
         _mutex.Dispose();
-        _joined.Dispose();
     }
 }
 
-/// <summary>The names of one run's shared queue: a /dev/shm file and four semaphores, all carrying the run id.</summary>
+/// <summary>The names of one run's shared queue: a /dev/shm file and three semaphores, all carrying the run id.</summary>
 public sealed record SharedQueueNames(string RunId)
 {
     public string Prefix => "pg-" + RunId;
@@ -406,16 +440,15 @@ public sealed record SharedQueueNames(string RunId)
     public string Free => $"/{Prefix}-free";
     public string Filled => $"/{Prefix}-filled";
     public string Mutex => $"/{Prefix}-mutex";
-    public string Joined => $"/{Prefix}-joined";
 
     /// <summary>Every path in /dev/shm this queue may create.</summary>
     public IEnumerable<string> Paths =>
-        [MemoryPath, .. new[] { Free, Filled, Mutex, Joined }.Select(PosixSemaphore.PathOf)];
+        [MemoryPath, .. new[] { Free, Filled, Mutex }.Select(PosixSemaphore.PathOf)];
 
     /// <summary>Removes every name; safe to call more than once and when some were never created.</summary>
     public void Unlink()
     {
-        foreach (var sem in new[] { Free, Filled, Mutex, Joined })
+        foreach (var sem in new[] { Free, Filled, Mutex })
         {
             PosixSemaphore.Unlink(sem);
         }

@@ -6,32 +6,9 @@ using Playground.Shared.Events;
 namespace Playground.Scenarios.ProducerConsumer;
 
 /// <summary>
-/// What the producers share besides the queue: how many are still making items. In threads mode
-/// it lives in memory, in processes mode in the shared-memory header.
-/// </summary>
-public interface IProductionBoard
-{
-    /// <summary>A producer has put (and, for a joinable queue, joined) all its items; true for the last one.</summary>
-    bool ProducerFinished();
-
-    /// <summary>True once every producer has finished.</summary>
-    bool AllProduced { get; }
-}
-
-/// <summary>The in-memory board of threads mode.</summary>
-public sealed class ProductionBoard(int producers) : IProductionBoard
-{
-    private int _left = producers;
-
-    public bool AllProduced => Volatile.Read(ref _left) == 0;
-
-    public bool ProducerFinished() => Interlocked.Decrement(ref _left) == 0;
-}
-
-/// <summary>
 /// The producer and consumer loops. The same code runs on a thread of the server or alone in a
 /// child process: it sees only an <see cref="IActorRecorder"/>, an <see cref="IItemQueue"/> and
-/// an <see cref="IProductionBoard"/>.
+/// the <see cref="ICountdown"/> of producers still at work.
 /// </summary>
 public static class ProducerConsumerActors
 {
@@ -44,8 +21,8 @@ public static class ProducerConsumerActors
     /// <summary>A per-actor seed that is the same in every process and every run.</summary>
     public static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
 
-    public static void Produce(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
-        int producer, Action<long>? produced, CancellationToken cancellationToken)
+    public static void Produce(IActorRecorder log, IItemQueue queue, ICountdown producersLeft, ProducerConsumerSettings s,
+        int producer, CancellationToken cancellationToken)
     {
         var delays = new Delays(Seed(s.Seed, producer), s.Jitter, s.TimeScale);
         log.Record(EventKind.Start);
@@ -55,7 +32,6 @@ public static class ProducerConsumerActors
             log.Record(EventKind.Work, "make", item);
             Delays.Sleep(delays.Next(s.ProduceDelay), cancellationToken);
             queue.Put(log, item, delays.NextInt(10), cancellationToken);
-            produced?.Invoke(item);
         }
 
         if (s.Shutdown == ShutdownStyle.Joinable)
@@ -64,7 +40,7 @@ public static class ProducerConsumerActors
             queue.Join(log, cancellationToken);
         }
 
-        if (board.ProducerFinished() && s.Shutdown == ShutdownStyle.Sentinel)
+        if (producersLeft.Signal() && s.Shutdown == ShutdownStyle.Sentinel)
         {
             // The last producer to finish tells every consumer to stop.
             for (var c = 0; c < s.Consumers; c++)
@@ -79,13 +55,12 @@ public static class ProducerConsumerActors
     /// <summary>
     /// Eats items until told to stop in the chosen shutdown style. A joinable-queue consumer is a
     /// daemon: it never returns by itself and is stopped by its token (threads) or killed (processes).
-    /// Returns the number of wasted polls.
+    /// A busy-polling consumer records a <c>poll</c> for every look that found nothing to take.
     /// </summary>
-    public static long Consume(IActorRecorder log, IItemQueue queue, IProductionBoard board, ProducerConsumerSettings s,
-        int consumer, Action<long>? eaten, CancellationToken cancellationToken)
+    public static void Consume(IActorRecorder log, IItemQueue queue, ICountdown producersLeft, ProducerConsumerSettings s,
+        int consumer, CancellationToken cancellationToken)
     {
         var delays = new Delays(Seed(s.Seed, s.Producers + consumer), s.Jitter, s.TimeScale);
-        long polls = 0;
         log.Record(EventKind.Start);
         switch (s.Shutdown)
         {
@@ -98,7 +73,7 @@ public static class ProducerConsumerActors
                         break;
                     }
 
-                    Eat(log, item, delays, s, eaten, cancellationToken);
+                    Eat(log, item, delays, s, cancellationToken);
                 }
 
                 break;
@@ -107,7 +82,7 @@ public static class ProducerConsumerActors
                 while (true)
                 {
                     var item = queue.Get(log, cancellationToken);
-                    Eat(log, item, delays, s, eaten, cancellationToken);
+                    Eat(log, item, delays, s, cancellationToken);
                     queue.TaskDone(log);
                 }
 
@@ -115,14 +90,13 @@ public static class ProducerConsumerActors
                 var interval = TimeSpan.FromSeconds(ProducerConsumerSettings.PollIntervalSeconds * s.TimeScale);
                 while (true)
                 {
-                    if (queue.IsEmpty)
+                    if (queue.IsEmpty(log))
                     {
-                        if (board.AllProduced && queue.IsEmpty)
+                        if (producersLeft.IsZero && queue.IsEmpty(log))
                         {
                             break;
                         }
 
-                        polls++;
                         log.Record(EventKind.Poll, MonitorQueue.EmptyResource);
                         log.Record(EventKind.Sleep, "poll interval");
                         Delays.Sleep(interval, cancellationToken);
@@ -132,25 +106,22 @@ public static class ProducerConsumerActors
                     // empty() said no, but another consumer may take the item first: check-then-act.
                     if (!queue.TryGet(log, out var next))
                     {
-                        polls++;
                         log.Record(EventKind.Poll, "queue:raced");
                         continue;
                     }
 
-                    Eat(log, next, delays, s, eaten, cancellationToken);
+                    Eat(log, next, delays, s, cancellationToken);
                 }
 
                 break;
         }
 
         log.Record(EventKind.End);
-        return polls;
     }
 
-    private static void Eat(IActorRecorder log, long item, Delays delays, ProducerConsumerSettings s, Action<long>? eaten, CancellationToken cancellationToken)
+    private static void Eat(IActorRecorder log, long item, Delays delays, ProducerConsumerSettings s, CancellationToken cancellationToken)
     {
         log.Record(EventKind.Work, "eat", item);
         Delays.Sleep(delays.Next(s.ConsumeDelay), cancellationToken);
-        eaten?.Invoke(item);
     }
 }

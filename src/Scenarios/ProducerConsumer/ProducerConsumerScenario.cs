@@ -1,13 +1,12 @@
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Processes;
-using Playground.Scenarios.Recording;
 using Playground.Shared.Catalog;
 using Playground.Shared.Parameters;
 
 namespace Playground.Scenarios.ProducerConsumer;
 
 /// <summary>包子: producers make items into a bounded queue, consumers take them out.</summary>
-public sealed class ProducerConsumerScenario : IScenario, IProcessScenario
+public sealed class ProducerConsumerScenario : IScenario
 {
     public ScenarioDescriptor Descriptor => ProducerConsumerSchema.Descriptor;
 
@@ -23,29 +22,6 @@ public sealed class ProducerConsumerScenario : IScenario, IProcessScenario
         return new RunPlan(s.Producers + s.Consumers, s.TotalItems, Math.Max(produce, consume) * s.TimeScale, longestStep);
     }
 
-    public IScenarioExecution Create(ParameterValues values, RunEnvironment? environment = null)
-    {
-        var settings = ProducerConsumerSettings.From(values);
-        var threads = new ProducerConsumerExecution(settings);
-        return values.GetString(CommonParameters.Mode) == RunModes.Processes
-            ? new ProducerConsumerProcessExecution(settings, values, environment ?? RunEnvironment.ThreadsOnly(), threads.Actors)
-            : threads;
-    }
-
-    /// <summary>One actor in a child process: the same loops as threads mode, on the shared ring.</summary>
-    public int RunChild(string runId, ParameterValues values, int actor, IActorRecorder recorder)
-    {
-        var s = ProducerConsumerSettings.From(values);
-        using var queue = SharedRingQueue.Open(new SharedQueueNames(runId));
-        if (actor < s.Producers)
-        {
-            ProducerConsumerActors.Produce(recorder, queue, queue, s, actor, null, CancellationToken.None);
-        }
-        else
-        {
-            ProducerConsumerActors.Consume(recorder, queue, queue, s, actor - s.Producers, null, CancellationToken.None);
-        }
-
-        return 0;
-    }
+    public IScenarioExecution Create(ParameterValues values, RunEnvironment? environment = null) =>
+        new ProducerConsumerScript(values, environment);
 }

@@ -10,8 +10,10 @@ namespace Playground.Server.Runs;
 /// <summary>
 /// Streams a run's log to one viewer in batches, from the first event, then live. Each viewer
 /// keeps only a cursor per actor into the shared log, so a slow viewer costs no memory: when more
-/// than a frame's budget is pending, it gets each actor's last state change and the latest value
-/// of each gauge the scenario declares instead of every event, with the number left out. The
+/// than a frame's budget is pending while the run is live, it gets each actor's last state change
+/// and the latest value of each gauge the scenario declares instead of every event, with the
+/// number left out. Once the run has ended the log grows no more, so the viewer catches up on
+/// every event, a frame's budget per batch. The
 /// recorded log itself is never thinned.
 /// </summary>
 public sealed class RunEventStream
@@ -40,7 +42,22 @@ public sealed class RunEventStream
             if (recorder is not null)
             {
                 cursors ??= new int[recorder.ActorCount];
-                coalesced = Read(recorder, run.Scenario.Descriptor.Gauges, cursors, events);
+                if (final)
+                {
+                    // Nothing is live to keep up with: every event, in batches no larger than a frame's.
+                    var budget = Math.Max(1, _options.ViewerEventsPerFrame);
+                    while (recorder.Pending(cursors) > budget)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        yield return new EventBatch(run.Id, ReadAll(recorder, cursors, budget), 0, state, null, false);
+                    }
+
+                    events = ReadAll(recorder, cursors, budget);
+                }
+                else
+                {
+                    coalesced = Read(recorder, run.Scenario.Descriptor.Gauges, cursors, events);
+                }
             }
 
             if (events.Count > 0 || coalesced > 0 || info is not null)
@@ -58,6 +75,9 @@ public sealed class RunEventStream
             await Task.WhenAny(changed, Task.Delay(frame, cancellationToken));
         }
     }
+
+    private static List<RunEventDto> ReadAll(EventRecorder recorder, int[] cursors, int maxEvents) =>
+        [.. recorder.ReadNew(cursors, maxEvents).Select(e => recorder.ToDto(e))];
 
     private long Read(EventRecorder recorder, IReadOnlyList<GaugeSpec> gauges, int[] cursors, List<RunEventDto> into) =>
         ReadFrame(recorder, gauges, cursors, Math.Max(1, _options.ViewerEventsPerFrame), into);

@@ -1,0 +1,64 @@
+using System.ComponentModel;
+
+namespace Playground.Scenarios.Processes;
+
+/// <summary>
+/// Sleeping in the kernel until a 32-bit word of shared memory changes: Linux's futex, the
+/// mechanism under glibc's sem_wait and pthread mutexes. Waiters and wakers only need to map the
+/// same file. Unlike a semaphore, a wake-up posts no token that a later waiter could take: each
+/// waiter checks the word itself, so it passes only for the change it was waiting for.
+/// </summary>
+internal static unsafe class Futex
+{
+    /// <summary>How long one kernel sleep lasts when the wait can be cancelled.</summary>
+    private static readonly TimeSpan Slice = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Blocks while <c>*word == expected</c>. With a cancellable token it sleeps in slices, so
+    /// cancellation is noticed within one; a change of the word always wins over cancellation.
+    /// </summary>
+    public static void WaitWhileEqual(int* word, int expected, CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref *word) == expected)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Sleep(word, expected, cancellationToken.CanBeCanceled ? Slice : null);
+        }
+    }
+
+    /// <summary>Wakes every process and thread sleeping on <paramref name="word"/>.</summary>
+    public static void WakeAll(int* word)
+    {
+        if (LibC.Futex(LibC.FutexSyscall, word, LibC.FUTEX_WAKE, int.MaxValue, null, 0, 0) < 0)
+        {
+            throw Error("futex(FUTEX_WAKE)");
+        }
+    }
+
+    // Returns when woken, when the word no longer holds expected (EAGAIN), on a signal (EINTR) or
+    // when the slice runs out; the caller looks at the word again in every case.
+    private static void Sleep(int* word, int expected, TimeSpan? timeout)
+    {
+        long result;
+        if (timeout is { } t)
+        {
+            var relative = new LibC.TimeSpec { Seconds = (long)t.TotalSeconds, Nanoseconds = t.Ticks % TimeSpan.TicksPerSecond * 100 };
+            result = LibC.Futex(LibC.FutexSyscall, word, LibC.FUTEX_WAIT, expected, &relative, 0, 0);
+        }
+        else
+        {
+            result = LibC.Futex(LibC.FutexSyscall, word, LibC.FUTEX_WAIT, expected, null, 0, 0);
+        }
+
+        if (result != 0 && LibC.Errno is not (LibC.EAGAIN or LibC.EINTR or LibC.ETIMEDOUT))
+        {
+            throw Error("futex(FUTEX_WAIT)");
+        }
+    }
+
+    private static Win32Exception Error(string what)
+    {
+        var errno = LibC.Errno;
+        return new Win32Exception(errno, $"{what} failed (errno {errno})");
+    }
+}
