@@ -46,14 +46,14 @@ public static class ParkingCars
         if (arrival > TimeSpan.Zero)
         {
             log.Record(EventKind.Sleep, "arriving");
-            await Task.Delay(arrival, cancellationToken).ConfigureAwait(false);
+            await Delays.SleepAsync(arrival, cancellationToken).ConfigureAwait(false);
             log.Record(EventKind.Work, "gate");
         }
 
         await spaces.AcquireAsync(log, cancellationToken).ConfigureAwait(false);
         board.CarParked();
         log.Record(EventKind.Sleep, "parked");
-        await Task.Delay(s.DelaysOf(car).Next(s.Hold), cancellationToken).ConfigureAwait(false);
+        await Delays.SleepAsync(s.DelaysOf(car).Next(s.Hold), cancellationToken).ConfigureAwait(false);
         log.Record(EventKind.Work, "exit");
         board.CarLeaving();
         Release(log, spaces.Release);
