@@ -103,4 +103,24 @@ public sealed class RunSummaryViewTests : PlaygroundTestContext
         Assert.Equal(8, view.FindAll(".actors-table thead th").Count);
         Assert.Equal("12", view.FindAll(".actors-table tbody tr")[1].QuerySelectorAll("td")[7].TextContent);
     }
+
+    [Fact]
+    public void A_hundred_actors_show_a_few_rows_until_the_reader_asks_for_all()
+    {
+        var cars = Enumerable.Range(0, 100).Select(i => new ActorSummary(i, $"car-{i + 1}", "car", 1, 1, 2, 3, 1, 0)).ToList();
+        var view = RenderSummary(Summary(cars, []), "semaphore");
+
+        Assert.Equal(10, view.FindAll(".actors-table tbody tr").Count);
+        var toggle = view.Find(".actors-toggle");
+        Assert.Contains("100", toggle.TextContent, StringComparison.Ordinal);
+        Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
+
+        toggle.Click();
+        Assert.Equal(100, view.FindAll(".actors-table tbody tr").Count);
+        Assert.Equal("true", view.Find(".actors-toggle").GetAttribute("aria-expanded"));
+
+        var few = RenderSummary(Summary([Producer, Consumer], []));
+        Assert.Equal(2, few.FindAll(".actors-table tbody tr").Count);
+        Assert.Empty(few.FindAll(".actors-toggle"));
+    }
 }
