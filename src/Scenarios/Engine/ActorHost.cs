@@ -83,7 +83,7 @@ public static class ActorHost
                 throw new AggregateException("An actor failed", threads.Errors);
             }
 
-            return script.Report(world, new HostResult(RunModes.Threads, !cancellationToken.IsCancellationRequested, wall, null, [], []));
+            return script.Report(world, new HostResult(RunModes.Threads, !cancellationToken.IsCancellationRequested, wall, null, [], [], recorder.StartTimestamp));
         }
         finally
         {
@@ -151,7 +151,7 @@ public static class ActorHost
                 new("asyncThreads", Msg.Of("metric.asyncThreads"), pool.Threads),
                 new("asyncPeakWaiting", Msg.Of("metric.asyncPeakWaiting"), pool.PeakBlocked),
             };
-            return script.Report(world, new HostResult(RunModes.Async, !cancellationToken.IsCancellationRequested, wall, null, metrics, [note]));
+            return script.Report(world, new HostResult(RunModes.Async, !cancellationToken.IsCancellationRequested, wall, null, metrics, [note], recorder.StartTimestamp));
         }
         finally
         {
@@ -204,7 +204,7 @@ public static class ActorHost
             var startup = StartupMetrics(group.Exits);
             var failure = crash is null ? null : Msg.Of("child.peersStopped", ("crash", crash.Describe()));
             var complete = finished && crash is null && !cancellationToken.IsCancellationRequested;
-            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], []));
+            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], [], recorder.StartTimestamp));
         }
         finally
         {
