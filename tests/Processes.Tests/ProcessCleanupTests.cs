@@ -64,7 +64,7 @@ public sealed class ProcessCleanupTests
         Assert.All(outcomes, o => Assert.DoesNotContain("consumed more than once", string.Join(" ", o.Outcome.Verdict.Evidence), StringComparison.Ordinal));
 
         Assert.All(pids, AssertGone);
-        Assert.All(runIds.SelectMany(id => new SharedQueueNames(id).Paths), p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(runIds.SelectMany(id => new SharedQueueNames(new RunEnvironment(id, Worker).SharedKey).Paths), p => Assert.False(File.Exists(p), $"{p} was left behind"));
 
         // What /proc showed the children holding: the queue file and its four semaphores, per run.
         Assert.NotEmpty(seenOpen);

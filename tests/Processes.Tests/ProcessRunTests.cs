@@ -38,13 +38,15 @@ public sealed class ProcessRunTests
 
         Assert.Single(groups);
         Assert.NotEqual(ourGroup, groups.Single());
+        // The names the cleanup checks below look for are the ones the run really made.
+        Assert.All(run.SharedNames.Paths, p => Assert.True(File.Exists(p), $"{p} does not exist while the run is on"));
 
         var outcome = await execute.WaitAsync(Deadline);
 
         Assert.True(outcome.Verdict.Held, string.Join("; ", outcome.Verdict.Evidence));
         Assert.Null(outcome.Failure);
         Assert.All(pids, AssertGone);
-        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(run.SharedNames.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
 
     [Fact(Timeout = 120_000)]
@@ -119,7 +121,7 @@ public sealed class ProcessRunTests
         Assert.InRange(metrics["maxDepth"], 1, 3);
         Assert.All(run.Recorder.Snapshot().Where(e => e.Kind is EventKind.Put or EventKind.Get), e => Assert.InRange(e.Level, 0, 3));
         Assert.All(run.Observer.Pids.Values, AssertGone);
-        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(run.SharedNames.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
 
     [Fact(Timeout = 60_000)]
@@ -144,7 +146,7 @@ public sealed class ProcessRunTests
         Assert.True(wasted > 0, "consumers of a slow producer never found the queue empty");
         Assert.Equal(run.Recorder.Snapshot().Count(e => e.Kind == EventKind.Poll), wasted);
         Assert.All(run.Observer.Pids.Values, AssertGone);
-        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(run.SharedNames.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
 
     [Fact(Timeout = 60_000)]
@@ -172,7 +174,7 @@ public sealed class ProcessRunTests
         var crash = Assert.Single(Lane(run.Recorder, victim), e => e.Kind == EventKind.Crash);
         Assert.Equal(9, crash.Value);
         Assert.All(run.Observer.Pids.Values, AssertGone);
-        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(run.SharedNames.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
 
     [Fact(Timeout = 60_000)]
@@ -192,6 +194,6 @@ public sealed class ProcessRunTests
         // Cut short: nothing lost counts against it, nothing may be consumed twice.
         Assert.True(outcome.Verdict.Held, string.Join("; ", outcome.Verdict.Evidence));
         Assert.All(run.Observer.Pids.Values, AssertGone);
-        Assert.All(new SharedQueueNames(run.RunId).Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+        Assert.All(run.SharedNames.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
 }

@@ -105,12 +105,17 @@ internal static class ProcessTestSupport
         public ProcessRun(ParameterValues values, long maxEvents = 1_000_000)
         {
             RunId = NewRunId();
-            Execution = new ProducerConsumerScenario().Create(values, new RunEnvironment(RunId, Worker));
+            var environment = new RunEnvironment(RunId, Worker);
+            SharedNames = new SharedQueueNames(environment.SharedKey);
+            Execution = new ProducerConsumerScenario().Create(values, environment);
             Assert.Equal(RunModes.Processes, Assert.IsType<ProducerConsumerScript>(Execution).Mode);
             Recorder = new EventRecorder(Execution.Actors.Count, maxEvents);
         }
 
         public string RunId { get; }
+
+        /// <summary>The names of the run's shared queue: they carry the server's owner tag as well as the run id.</summary>
+        public SharedQueueNames SharedNames { get; }
 
         public IScenarioExecution Execution { get; }
 

@@ -312,4 +312,23 @@ public sealed class SharedSemaphoreTests
         lot.Dispose();
         Assert.All(lot.Names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
     }
+
+    [Fact]
+    public void Every_operation_passes_the_choke_point_before_it_records()
+    {
+        using var lot = new Fixture(1, SemaphoreKind.Bounded);
+        var actor = new EnterRecorder();
+
+        lot.Semaphore.Acquire(actor, CancellationToken.None);
+        lot.Semaphore.Release(actor);
+        Assert.Throws<SemaphoreOverReleasedException>(() => lot.Semaphore.Release(actor));
+
+        Assert.Equal(
+            [
+                (true, EventKind.Acquire, Lot), (false, EventKind.Acquire, Lot),
+                (true, EventKind.Release, Lot), (false, EventKind.Release, Lot),
+                (true, EventKind.Release, Lot), (false, EventKind.Error, Lot),
+            ],
+            actor.Seen);
+    }
 }

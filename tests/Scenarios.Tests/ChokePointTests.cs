@@ -75,4 +75,43 @@ public sealed class ChokePointTests
             [(true, EventKind.Acquire, "basket"), (false, EventKind.Acquire, "basket"), (true, EventKind.Release, "basket"), (false, EventKind.Release, "basket")],
             actor.Seen);
     }
+
+    public static TheoryData<string> SemaphoreFlavours() => new() { "threads", "async" };
+
+    [Theory]
+    [MemberData(nameof(SemaphoreFlavours))]
+    public async Task Every_operation_of_an_in_process_semaphore_passes_the_choke_point_before_it_records(string flavour)
+    {
+        var actor = new EnterRecorder();
+        Func<ValueTask> acquire;
+        Action release;
+        if (flavour == "threads")
+        {
+            var lot = new MonitorSemaphore("lot", 1, SemaphoreKind.Bounded);
+            acquire = () =>
+            {
+                lot.Acquire(actor, CancellationToken.None);
+                return ValueTask.CompletedTask;
+            };
+            release = () => lot.Release(actor);
+        }
+        else
+        {
+            var lot = new AsyncSemaphore("lot", 1, SemaphoreKind.Bounded);
+            acquire = () => lot.AcquireAsync(actor, CancellationToken.None);
+            release = () => lot.Release(actor);
+        }
+
+        await acquire();
+        release();
+        Assert.Throws<SemaphoreOverReleasedException>(release);
+
+        Assert.Equal(
+            [
+                (true, EventKind.Acquire, "lot"), (false, EventKind.Acquire, "lot"),
+                (true, EventKind.Release, "lot"), (false, EventKind.Release, "lot"),
+                (true, EventKind.Release, "lot"), (false, EventKind.Error, "lot"),
+            ],
+            actor.Seen);
+    }
 }

@@ -112,7 +112,8 @@ public sealed class SemaphorePrimitiveTests
             return true;
         })).ToList();
         await TestSupport.Eventually(() => semaphore.Waiting == Threads, "all 200 threads are blocked at once");
-        Assert.All(cars, c => Assert.True((c.Thread.ThreadState & ThreadState.WaitSleepJoin) != 0, "a thread counted as waiting is not asleep"));
+        // A thread is counted before Monitor.Wait lets go of the lock, and shows as asleep only a moment later.
+        await TestSupport.Eventually(() => cars.All(c => (c.Thread.ThreadState & ThreadState.WaitSleepJoin) != 0), "every waiting thread is asleep");
         holders.ForEach(h => semaphore.Release(h));
         await Task.WhenAll(cars.Select(c => c.Outcome)).WaitAsync(TestSupport.Deadline);
 

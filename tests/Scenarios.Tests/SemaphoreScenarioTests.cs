@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Recording;
 using Playground.Scenarios.Semaphore;
@@ -128,6 +129,27 @@ public sealed class SemaphoreScenarioTests
         }
     }
 
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(LocalModes))]
+    public async Task The_verdicts_times_count_from_the_runs_start_as_the_timeline_and_the_gauge_summary_do(string mode)
+    {
+        var (outcome, recorder, _) = await Run(Values(
+            (S.Workers, "10"), (S.Permits, "2"), (S.Kind, S.Bounded), (S.ExtraRelease, S.On),
+            (CommonParameters.Mode, mode), (CommonParameters.TimeScale, "0.001")));
+        using var _ = recorder;
+        double SinceStart(long timestamp) => recorder.ToNanoseconds(timestamp) / 1e9;
+
+        // The peak: the gauge summary's moment, and the verdict's.
+        var gauge = GaugeExtremes.Measure(recorder, S.Descriptor.Gauges).Single();
+        var peak = Assert.Single(outcome.Verdict.Evidence, m => m.Key is "sem.evidence.peak" or "sem.evidence.overflow");
+        Assert.Equal(SinceStart(gauge.MaxTimestamp), Convert.ToDouble(peak.Args!["at"], CultureInfo.InvariantCulture), 6);
+
+        // The refused release: the timeline's error mark, and the verdict's.
+        var error = Assert.Single(recorder.Snapshot(), e => e.Kind == EventKind.Error);
+        var refused = Assert.Single(outcome.Verdict.Evidence, m => m.Key == "sem.evidence.refused");
+        Assert.Equal(SinceStart(error.Timestamp), Convert.ToDouble(refused.Args!["at"], CultureInfo.InvariantCulture), 6);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task With_a_single_car_a_bounded_semaphore_catches_the_extra_release_at_once()
     {
@@ -218,7 +240,7 @@ public sealed class SemaphoreScenarioTests
         tally.Observe(new RawEvent(At(31), 2, EventKind.Acquire, S.Resource, 0, 1));
         tally.Observe(new RawEvent(At(40), 2, EventKind.Release, S.Resource, 1, 0));
 
-        var f = tally.Snapshot();
+        var f = tally.Snapshot(t0);
 
         Assert.Equal(4, f.Admitted);
         Assert.Equal(1, f.Overtaken);

@@ -43,28 +43,39 @@ public static class ActorHost
             var threads = new ActorThreads(recorder, observer, failed.Cancel);
             recorder.MarkStart();
             var started = Stopwatch.GetTimestamp();
-            for (var a = 0; a < actors.Count; a++)
+            try
             {
-                var actor = a;
-                var daemon = actors[a].Daemon;
-                threads.Start(actor, actors[actor].Name, log =>
+                for (var a = 0; a < actors.Count; a++)
                 {
-                    var observed = new ObservedRecorder<TWorld>(log, script);
-                    if (!daemon)
+                    var actor = a;
+                    var daemon = actors[a].Daemon;
+                    threads.Start(actor, actors[actor].Name, log =>
                     {
-                        script.Act(actor, world, observed, run);
-                        return;
-                    }
+                        var observed = new ObservedRecorder<TWorld>(log, script);
+                        if (!daemon)
+                        {
+                            script.Act(actor, world, observed, run);
+                            return;
+                        }
 
-                    try
-                    {
-                        script.Act(actor, world, observed, daemons.Token);
-                    }
-                    catch (OperationCanceledException) when (!run.IsCancellationRequested)
-                    {
-                        log.Record(EventKind.End, DaemonStopped);
-                    }
-                });
+                        try
+                        {
+                            script.Act(actor, world, observed, daemons.Token);
+                        }
+                        catch (OperationCanceledException) when (!run.IsCancellationRequested)
+                        {
+                            log.Record(EventKind.End, DaemonStopped);
+                        }
+                    });
+                }
+            }
+            catch
+            {
+                // An actor could not be started (no thread to be had): those already running might
+                // wait for it for good, on tokens about to be disposed. Stop them before failing.
+                failed.Cancel();
+                threads.JoinAll();
+                throw;
             }
 
             for (var a = 0; a < actors.Count; a++)
@@ -83,7 +94,7 @@ public static class ActorHost
                 throw new AggregateException("An actor failed", threads.Errors);
             }
 
-            return script.Report(world, new HostResult(RunModes.Threads, !cancellationToken.IsCancellationRequested, wall, null, [], []));
+            return script.Report(world, new HostResult(RunModes.Threads, !cancellationToken.IsCancellationRequested, wall, null, [], [], recorder.StartTimestamp));
         }
         finally
         {
@@ -106,33 +117,43 @@ public static class ActorHost
             var tasks = new Task[actors.Count];
             recorder.MarkStart();
             var started = Stopwatch.GetTimestamp();
-            for (var a = 0; a < actors.Count; a++)
+            try
             {
-                var actor = a;
-                var daemon = actors[a].Daemon;
-                var log = recorder[actor];
-                tasks[a] = Task.Run(async () =>
+                for (var a = 0; a < actors.Count; a++)
                 {
-                    // A task has no thread of its own: the lane shows the thread that started it.
-                    observer.ActorStarted(actor, System.Environment.ProcessId, ActorThreads.CurrentThreadId());
-                    var observed = new TaskRecorder<TWorld>(log, script, pool);
-                    try
+                    var actor = a;
+                    var daemon = actors[a].Daemon;
+                    var log = recorder[actor];
+                    tasks[a] = Task.Run(async () =>
                     {
-                        await script.ActAsync(actor, world, observed, daemon ? daemons.Token : run).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        observed.Leave();
-                        log.Record(EventKind.End, daemon && !run.IsCancellationRequested ? DaemonStopped : "cancelled");
-                    }
-                    catch (Exception ex)
-                    {
-                        observed.Leave();
-                        log.Record(EventKind.Crash, ex.GetType().Name);
-                        errors.Enqueue(ex);
-                        failed.Cancel();
-                    }
-                }, CancellationToken.None);
+                        // A task has no thread of its own: the lane shows the thread that started it.
+                        observer.ActorStarted(actor, System.Environment.ProcessId, ActorThreads.CurrentThreadId());
+                        var observed = new TaskRecorder<TWorld>(log, script, pool);
+                        try
+                        {
+                            await script.ActAsync(actor, world, observed, daemon ? daemons.Token : run).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            observed.Leave();
+                            log.Record(EventKind.End, daemon && !run.IsCancellationRequested ? DaemonStopped : "cancelled");
+                        }
+                        catch (Exception ex)
+                        {
+                            observed.Leave();
+                            log.Record(EventKind.Crash, ex.GetType().Name);
+                            errors.Enqueue(ex);
+                            failed.Cancel();
+                        }
+                    }, CancellationToken.None);
+                }
+            }
+            catch
+            {
+                // The tasks already running might wait for the missing ones for good: stop them first.
+                failed.Cancel();
+                Task.WaitAll([.. tasks.Where(t => t is not null)], CancellationToken.None);
+                throw;
             }
 
             // The run's own thread waits here, as the main program's join() would.
@@ -151,7 +172,7 @@ public static class ActorHost
                 new("asyncThreads", Msg.Of("metric.asyncThreads"), pool.Threads),
                 new("asyncPeakWaiting", Msg.Of("metric.asyncPeakWaiting"), pool.PeakBlocked),
             };
-            return script.Report(world, new HostResult(RunModes.Async, !cancellationToken.IsCancellationRequested, wall, null, metrics, [note]));
+            return script.Report(world, new HostResult(RunModes.Async, !cancellationToken.IsCancellationRequested, wall, null, metrics, [note], recorder.StartTimestamp));
         }
         finally
         {
@@ -204,7 +225,7 @@ public static class ActorHost
             var startup = StartupMetrics(group.Exits);
             var failure = crash is null ? null : Msg.Of("child.peersStopped", ("crash", crash.Describe()));
             var complete = finished && crash is null && !cancellationToken.IsCancellationRequested;
-            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], []));
+            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], [], recorder.StartTimestamp));
         }
         finally
         {

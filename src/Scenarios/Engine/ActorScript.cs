@@ -14,7 +14,12 @@ namespace Playground.Scenarios.Engine;
 /// <param name="Failure">Why the run could not finish (a child crashed), or null.</param>
 /// <param name="Metrics">Figures of the mode itself: each child's start-up, the threads that served the tasks.</param>
 /// <param name="Notes">What the mode adds to the summary (how many OS threads served how many tasks).</param>
-public sealed record HostResult(string Mode, bool Complete, double WallSeconds, Msg? Failure, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<Msg> Notes);
+/// <param name="StartTimestamp">
+/// The run's time zero on the monotonic clock (the recorder's start): a report's moments count from
+/// it, as the timeline's and the summary's do, in every mode.
+/// </param>
+public sealed record HostResult(string Mode, bool Complete, double WallSeconds, Msg? Failure, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<Msg> Notes,
+    long StartTimestamp);
 
 /// <summary>
 /// A scenario's run, said once: its actors, the primitives they share (the "world") and what each

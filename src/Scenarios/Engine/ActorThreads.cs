@@ -68,8 +68,9 @@ public sealed partial class ActorThreads
             IsBackground = true,
             Name = name,
         };
-        _threads.Add(thread);
+        // Kept only once it runs: a thread that could not start is never joined.
         thread.Start();
+        _threads.Add(thread);
     }
 
     /// <summary>Waits for the <paramref name="index"/>-th started actor to end.</summary>

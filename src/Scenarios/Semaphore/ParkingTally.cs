@@ -23,7 +23,6 @@ public sealed class ParkingTally
     private readonly long[] _releases;
     private readonly long[] _secondRelease;
     private readonly List<RefusedRelease> _refused = [];
-    private long _origin = long.MaxValue;
     private long _peak;
     private long _peakAt;
     private long _waits;
@@ -45,11 +44,6 @@ public sealed class ParkingTally
     {
         lock (_gate)
         {
-            if (e.Timestamp < _origin)
-            {
-                _origin = e.Timestamp;
-            }
-
             var car = e.Actor;
             if ((uint)car >= (uint)_asked.Length || e.Resource != SemaphoreSchema.Resource)
             {
@@ -112,11 +106,17 @@ public sealed class ParkingTally
         }
     }
 
-    /// <summary>A consistent copy of what was gathered, for the report.</summary>
-    public ParkingFigures Snapshot()
+    /// <summary>
+    /// A consistent copy of what was gathered, for the report, with its moments in seconds after
+    /// <paramref name="origin"/>: the run's start, from which the timeline counts too (a child
+    /// process's first event comes only after its start-up).
+    /// </summary>
+    public ParkingFigures Snapshot(long origin)
     {
         lock (_gate)
         {
+            double Seconds(long timestamp) => timestamp == 0 ? 0 : (timestamp - origin) / (double)Stopwatch.Frequency;
+
             var admitted = 0;
             for (var c = 0; c < _admitted.Length; c++)
             {
@@ -166,12 +166,9 @@ public sealed class ParkingTally
 
         return (overtaken, largest);
     }
-
-    private double Seconds(long timestamp) =>
-        timestamp == 0 || _origin == long.MaxValue ? 0 : (timestamp - _origin) / (double)Stopwatch.Frequency;
 }
 
-/// <summary>The figures of a run, times in seconds after the first event.</summary>
+/// <summary>The figures of a run, times in seconds after the run's start.</summary>
 /// <param name="Cars">Cars in the run.</param>
 /// <param name="Admitted">Cars that got a space.</param>
 /// <param name="PeakInUse">Most cars holding a space at once, from the semaphore's own levels.</param>

@@ -92,5 +92,5 @@ public sealed class SemaphoreRun : ActorScript<ParkingLot>
     protected internal override void Observe(in RawEvent e) => _tally.Observe(e);
 
     protected internal override ScenarioOutcome Report(ParkingLot world, HostResult result) =>
-        SemaphoreReport.Build(Settings, _tally.Snapshot(), world.Value, world.Board.PeakParked, result, Actors);
+        SemaphoreReport.Build(Settings, _tally.Snapshot(result.StartTimestamp), world.Value, world.Board.PeakParked, result, Actors);
 }
