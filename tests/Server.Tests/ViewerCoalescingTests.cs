@@ -102,7 +102,7 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
         At(0, EventKind.Put, "queue", 2, 1);
         At(0, EventKind.Work, "make", 3);              // actor 0's last state change
         At(1, EventKind.Wait, "queue:empty", 0, 0);    // actor 1's last state change, and the queue's latest (a detail of "queue")
-        At(1, EventKind.Poll, "queue:empty");          // no level: not a reading
+        At(1, EventKind.Poll, "queue:empty");          // no level: not a reading, but it ends actor 1's block
         At(0, EventKind.Put, "lot", 3, 4);             // a level, but of no declared gauge
 
         var cursors = new int[2];
@@ -110,7 +110,7 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
         var coalesced = RunEventStream.ReadFrame(recorder, [Depth, Flag], cursors, budget: 3, sent);
 
         Assert.Equal(
-            [("set", "event", 1L), ("work", "make", -1L), ("wait", "queue:empty", 0L)],
+            [("set", "event", 1L), ("work", "make", -1L), ("wait", "queue:empty", 0L), ("poll", "queue:empty", -1L)],
             sent.Select(e => (e.Kind, e.Resource, e.Level)));
         Assert.Equal(recorder.Count - sent.Count, coalesced);
         Assert.True(sent.Zip(sent.Skip(1)).All(p => p.First.T <= p.Second.T), "a frame goes out in time order");
@@ -147,5 +147,21 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
 
         Assert.Equal(2, sent.Count);
         Assert.Equal(0, coalesced);
+    }
+
+    [Fact]
+    public void Over_budget_the_instant_that_ended_an_actors_last_block_goes_too()
+    {
+        using var recorder = new EventRecorder(1, 10_000);
+        var a = recorder[0];
+        a.Record(EventKind.Start);
+        a.Record(EventKind.Wait, "lot", 0, 5);
+        a.Record(EventKind.Acquire, "lot", 0, 5);     // the car got a space: its lane runs again
+        a.Record(EventKind.Release, "lot", 1, 4);     // a later instant changes nothing more
+
+        var sent = new List<RunEventDto>();
+        RunEventStream.ReadFrame(recorder, [], new int[1], budget: 1, sent);
+
+        Assert.Equal(["wait", "acquire"], sent.Select(e => e.Kind));
     }
 }

@@ -111,6 +111,9 @@ public sealed class RunEventStream
             var log = recorder[a];
             var end = log.Count;
             var state = -1;
+            // The instant that ended the last block (an acquire after a wait): without it the
+            // lane would look blocked until the actor's next state change.
+            var resumed = -1;
             for (var i = cursors[a]; i < end; i++)
             {
                 var e = log[i];
@@ -124,6 +127,12 @@ public sealed class RunEventStream
                 if (e.Kind.IsState())
                 {
                     state = i;
+                    resumed = -1;
+                }
+                else if (resumed < 0 && state >= 0 && log[state].Kind == EventKind.Wait
+                    && LaneStates.Next(LaneState.Blocked, e.Kind) != LaneState.Blocked)
+                {
+                    resumed = i;
                 }
 
                 if (e.Level >= 0 && e.Resource is not null)
@@ -143,6 +152,12 @@ public sealed class RunEventStream
             {
                 kept.Add(log[state]);
                 statePicks.Add((a, state));
+            }
+
+            if (resumed >= 0)
+            {
+                kept.Add(log[resumed]);
+                statePicks.Add((a, resumed));
             }
 
             pending += end - cursors[a];
