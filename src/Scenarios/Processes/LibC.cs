@@ -82,5 +82,20 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    public const int FUTEX_WAIT = 0;
+    public const int FUTEX_WAKE = 1;
+
+    // futex(2) has no libc wrapper; syscall(3) is variadic, and on Linux x64 and arm64 its integer
+    // arguments travel like fixed ones (glibc's syscall is a register shuffle in assembly).
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, nint arg1, long arg2, long arg3, nint arg4, nint arg5, long arg6);
+
+    public static long SysFutex => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 202,
+        Architecture.Arm64 => 98,
+        var other => throw new PlatformNotSupportedException($"futex on {other}"),
+    };
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }
