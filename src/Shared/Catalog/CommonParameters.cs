@@ -20,7 +20,12 @@ public static class CommonParameters
         Type = ParameterType.Choice,
         Description = "Where the actors run: threads of the server process, or one OS process each.",
         DefaultText = modes[0],
-        Options = modes.Select(m => new ParameterOption(m, m == RunModes.Threads ? "Threads" : "Processes")).ToArray(),
+        Options = modes.Select(m => new ParameterOption(m, m switch
+        {
+            RunModes.Threads => "Threads",
+            RunModes.Async => "Async tasks",
+            _ => "Processes",
+        })).ToArray(),
     };
 
     public static ParameterSpec SeedSpec { get; } = new()
