@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Playground.Client.Scenarios;
+using Playground.Client.Scenarios.Event;
 using Playground.Client.Scenarios.ProducerConsumer;
 using Playground.Client.Services;
 
@@ -18,6 +19,7 @@ public static class PlaygroundClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddLocalization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, EventContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();
         return services;
     }

@@ -16,8 +16,10 @@ public sealed class HomePageTests : PlaygroundTestContext
         Assert.Equal("/play/producer-consumer", link.GetAttribute("href"));
         Assert.Contains("包子", link.TextContent, StringComparison.Ordinal);
 
+        Assert.Equal("/play/event", page.Find("a[data-scenario='event']").GetAttribute("href"));
+
         var coming = page.FindAll(".scenario-card-coming");
-        Assert.Equal(4, coming.Count);
+        Assert.Equal(3, coming.Count);
         Assert.All(coming, c => Assert.Contains("coming", c.TextContent, StringComparison.Ordinal));
         Assert.Empty(page.FindAll("a[data-scenario='pool']"));
     }
