@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Playground.Client.Scenarios;
+using Playground.Client.Scenarios.Event;
 using Playground.Client.Scenarios.ProducerConsumer;
 using Playground.Client.Scenarios.Semaphore;
 using Playground.Client.Services;
@@ -20,6 +21,7 @@ public static class PlaygroundClientServiceCollectionExtensions
         services.AddLocalization();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, ProducerConsumerContent>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, SemaphoreContent>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, EventContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();
         return services;
     }

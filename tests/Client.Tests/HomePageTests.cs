@@ -18,9 +18,10 @@ public sealed class HomePageTests : PlaygroundTestContext
 
         var semaphore = page.Find("a[data-scenario='semaphore']");
         Assert.Equal("/play/semaphore", semaphore.GetAttribute("href"));
+        Assert.Equal("/play/event", page.Find("a[data-scenario='event']").GetAttribute("href"));
 
         var coming = page.FindAll(".scenario-card-coming");
-        Assert.Equal(3, coming.Count);
+        Assert.Equal(2, coming.Count);
         Assert.All(coming, c => Assert.Contains("coming", c.TextContent, StringComparison.Ordinal));
         Assert.Empty(page.FindAll("a[data-scenario='pool']"));
     }

@@ -55,7 +55,7 @@ public sealed partial class ResourceFileTests
         var missing = new List<string>();
         foreach (var culture in new[] { CultureInfo.InvariantCulture })
         {
-            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, .. ScenarioCatalog.Coming])
+            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, .. ScenarioCatalog.Coming])
             {
                 var messages = new List<Msg> { ScenarioTexts.Name(scenario), ScenarioTexts.Tagline(scenario), ScenarioTexts.Summary(scenario) };
                 foreach (var spec in scenario.Parameters)

@@ -1,3 +1,4 @@
+using Playground.Scenarios.Primitives;
 using Playground.Scenarios.Processes;
 using Playground.Shared.Events;
 using static Playground.Processes.Tests.ProcessTestSupport;
@@ -244,7 +245,7 @@ public sealed class SharedEventFlagTests
             {
                 // Each waiter maps the flag on its own, as another process would.
                 using var view = SharedEventFlag.Open(names);
-                view.Wait(r, CancellationToken.None);
+                view.Wait(r, null, CancellationToken.None);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
 
             await Eventually(() => recorders.All(r => r.Count(EventKind.Wait) == 1), "every waiter is waiting");
@@ -255,11 +256,15 @@ public sealed class SharedEventFlagTests
             Assert.True(flag.IsSet);
             var set = Assert.Single(setter.Events, e => e.Kind == EventKind.Set);
             Assert.Equal(3, set.Value);
+            Assert.All(recorders, r => Assert.Equal(
+                [(EventKind.Wait, EventFlagResources.Flag), (EventKind.Acquire, EventFlagResources.Woken)],
+                r.Events.Select(e => (e.Kind, e.Resource))));
 
-            // Set: a wait passes at once without blocking.
+            // Set: a wait passes at once without blocking, and says so with an instant.
             var passer = new ListRecorder();
-            flag.Wait(passer, CancellationToken.None);
-            Assert.Empty(passer.Events);
+            Assert.True(flag.Wait(passer, null, CancellationToken.None));
+            var passed = Assert.Single(passer.Events);
+            Assert.Equal((EventKind.Acquire, EventFlagResources.Up, 1L), (passed.Kind, passed.Resource, passed.Level));
 
             flag.Clear(setter);
             Assert.False(flag.IsSet);
@@ -267,7 +272,7 @@ public sealed class SharedEventFlagTests
             var blocked = Task.Factory.StartNew(() =>
             {
                 using var view = SharedEventFlag.Open(names);
-                view.Wait(again, CancellationToken.None);
+                view.Wait(again, null, CancellationToken.None);
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Eventually(() => again.Count(EventKind.Wait) == 1, "the waiter after clear is waiting");
             Assert.False(blocked.Wait(100), "a wait passed after clear");
@@ -292,7 +297,7 @@ public sealed class SharedEventFlagTests
             using var flag = SharedEventFlag.Create(names);
             using var cts = new CancellationTokenSource();
             var recorder = new ListRecorder();
-            var waiter = Task.Factory.StartNew(() => flag.Wait(recorder, cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var waiter = Task.Factory.StartNew(() => flag.Wait(recorder, null, cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Eventually(() => recorder.Count(EventKind.Wait) == 1, "the waiter is waiting");
 
             await cts.CancelAsync();
@@ -306,7 +311,7 @@ public sealed class SharedEventFlagTests
             Assert.Equal(0, Assert.Single(setter.Events, e => e.Kind == EventKind.Set).Value);
             flag.Clear(setter);
             var next = new ListRecorder();
-            var blocked = Task.Factory.StartNew(() => flag.Wait(next, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var blocked = Task.Factory.StartNew(() => flag.Wait(next, null, CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await Eventually(() => next.Count(EventKind.Wait) == 1, "the next waiter is waiting");
             Assert.False(blocked.Wait(100), "a wait passed after clear on a wake-up left by a cancelled waiter");
             flag.Set(setter);
@@ -337,5 +342,73 @@ public sealed class SharedEventFlagTests
         }
 
         Assert.All(names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+}
+
+public sealed class SharedEventFlagTimeoutTests
+{
+    [Fact(Timeout = 30_000)]
+    public async Task A_wait_whose_timeout_runs_out_returns_false_records_it_and_is_not_counted_by_the_next_set()
+    {
+        var names = new SharedEventNames(NewRunId());
+        try
+        {
+            using var flag = SharedEventFlag.Create(names);
+            var recorder = new ListRecorder();
+
+            var passed = await Task.Factory.StartNew(() => flag.Wait(recorder, TimeSpan.FromMilliseconds(30), CancellationToken.None),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(Deadline);
+
+            Assert.False(passed);
+            Assert.Equal(
+                [(EventKind.Wait, EventFlagResources.Flag, 0L), (EventKind.Poll, EventFlagResources.TimedOut, 0L)],
+                recorder.Events.Select(e => (e.Kind, e.Resource, e.Level)));
+
+            var setter = new ListRecorder();
+            flag.Set(setter);
+            Assert.Equal(0, Assert.Single(setter.Events).Value);
+
+            // With the flag up, a wait with a timeout passes at once.
+            Assert.True(flag.Wait(new ListRecorder(), TimeSpan.FromMilliseconds(30), CancellationToken.None));
+        }
+        finally
+        {
+            names.Unlink();
+        }
+
+        Assert.All(names.Paths, p => Assert.False(File.Exists(p), $"{p} was left behind"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_waiter_released_by_a_set_passes_even_if_the_flag_is_cleared_before_it_runs()
+    {
+        var names = new SharedEventNames(NewRunId());
+        try
+        {
+            using var flag = SharedEventFlag.Create(names);
+            var recorder = new ListRecorder(1);
+            var waiter = Task.Factory.StartNew(() =>
+            {
+                using var view = SharedEventFlag.Open(names);
+                return view.Wait(recorder, TimeSpan.FromSeconds(20), CancellationToken.None);
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await Eventually(() => recorder.Count(EventKind.Wait) == 1, "the waiter is waiting");
+
+            // Set and clear at once, as a worker clears right after the boss's set: the waiter was
+            // waiting when the set came, so it passes (Python's wait returns True).
+            var setter = new ListRecorder();
+            flag.Set(setter);
+            flag.Clear(setter);
+
+            Assert.True(await waiter.WaitAsync(Deadline));
+            Assert.False(flag.IsSet);
+            var woken = recorder.Events.Last();
+            Assert.Equal((EventKind.Acquire, EventFlagResources.Woken, 1L), (woken.Kind, woken.Resource, woken.Value));
+            Assert.Equal(1, setter.Events.First().Value);
+        }
+        finally
+        {
+            names.Unlink();
+        }
     }
 }

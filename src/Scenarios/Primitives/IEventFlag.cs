@@ -5,7 +5,8 @@ namespace Playground.Scenarios.Primitives;
 /// <summary>
 /// Python's Event: a flag that <c>set</c> raises (waking every waiter) and <c>clear</c> lowers.
 /// Records <c>set</c> (value: waiters woken) and <c>clear</c> with the flag as level (1 / 0),
-/// and <c>wait</c> only when a caller really blocks. A waiter passes only for a set that happened
+/// <c>wait</c> only when a caller really blocks, and an instant when a wait returns (woken, passed
+/// at once, timed out: see <see cref="EventFlagResources"/>). A waiter passes only for a set that happened
 /// after it began waiting (or when the flag is already up), never on a wake-up meant for an
 /// earlier waiter. Thread, async and process flavours implement it.
 /// </summary>

@@ -35,9 +35,12 @@ internal static unsafe class Futex
         }
     }
 
-    // Returns when woken, when the word no longer holds expected (EAGAIN), on a signal (EINTR) or
-    // when the slice runs out; the caller looks at the word again in every case.
-    private static void Sleep(int* word, int expected, TimeSpan? timeout)
+    /// <summary>
+    /// One kernel sleep while <c>*word == expected</c>, at most <paramref name="timeout"/>. Returns when
+    /// woken, when the word no longer holds expected (EAGAIN), on a signal (EINTR) or when the time
+    /// runs out; the caller looks at the word again in every case.
+    /// </summary>
+    public static void Sleep(int* word, int expected, TimeSpan? timeout)
     {
         long result;
         if (timeout is { } t)

@@ -7,8 +7,6 @@ public static class ScenarioCatalog
     [
         new() { Id = "pool", Name = "Pool", NameZh = "进程池", Available = false,
             Summary = "A fixed set of workers takes tasks from a queue; compare a pool against a new process per task." },
-        new() { Id = "event", Name = "Event", NameZh = "老板与工人", Available = false,
-            Summary = "The boss sets a flag, the workers wake; the flag is cleared and they wait again." },
         new() { Id = "ticket-booking", Name = "Ticket booking", NameZh = "抢票", Available = false,
             Summary = "Ten buyers race for the last tickets in a JSON file; switch the lock off and watch it oversell." },
     ];
