@@ -281,21 +281,7 @@ public static class ActorHost
 
         public void Seen(int threadId) => _threads.TryAdd(threadId, 0);
 
-        public void Blocked(int delta)
-        {
-            var now = Interlocked.Add(ref _blocked, delta);
-            var peak = Volatile.Read(ref _peak);
-            while (now > peak)
-            {
-                var seen = Interlocked.CompareExchange(ref _peak, now, peak);
-                if (seen == peak)
-                {
-                    break;
-                }
-
-                peak = seen;
-            }
-        }
+        public void Blocked(int delta) => AtomicMax.Raise(ref _peak, Interlocked.Add(ref _blocked, delta));
     }
 
     /// <summary>An observed recorder that also notes the thread each event ran on and the task's lane state.</summary>

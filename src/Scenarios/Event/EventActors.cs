@@ -85,7 +85,7 @@ public static class EventActors
             if (round > 1)
             {
                 log.Record(EventKind.Sleep, BossPause);
-                await SleepAsync(s.Pause, cancellationToken);
+                await Delays.SleepAsync(s.Pause, cancellationToken);
             }
 
             Announce(log, notice, s, round);
@@ -108,7 +108,7 @@ public static class EventActors
             }
 
             log.Record(EventKind.Work, Overtime);
-            await SleepAsync(delays.Next(s.Work), cancellationToken);
+            await Delays.SleepAsync(delays.Next(s.Work), cancellationToken);
             if (!notice.GoHome)
             {
                 flag.Clear(log);
@@ -133,17 +133,5 @@ public static class EventActors
 
         log.Record(EventKind.Work, HomeNotice, round);
         notice.SendHome();
-    }
-
-    // A timer instead of a blocked thread: the task gives its thread back while it sleeps.
-    private static Task SleepAsync(TimeSpan duration, CancellationToken cancellationToken)
-    {
-        if (duration <= TimeSpan.Zero)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            return Task.CompletedTask;
-        }
-
-        return Task.Delay(duration, cancellationToken);
     }
 }

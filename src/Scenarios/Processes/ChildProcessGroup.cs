@@ -106,6 +106,11 @@ public sealed class ChildProcessGroup : IDisposable
     }
 
     /// <summary>Starts the child for <paramref name="actor"/> with its role's arguments.</summary>
+    /// <remarks>
+    /// Call it from a thread that lives as long as the run (the run's own thread): Linux sends
+    /// PR_SET_PDEATHSIG when the thread that forked the child exits, not the process, so a child
+    /// spawned from a pool thread dies when the pool retires that thread.
+    /// </remarks>
     public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<RawEvent>? observe = null)
     {
         lock (_gate)

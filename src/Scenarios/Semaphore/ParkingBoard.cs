@@ -1,3 +1,4 @@
+using Playground.Scenarios.Engine;
 using Playground.Scenarios.Processes;
 
 namespace Playground.Scenarios.Semaphore;
@@ -27,21 +28,8 @@ internal static class BoardWords
 {
     public static bool Claim(ref long claimed) => Interlocked.Exchange(ref claimed, 1) == 0;
 
-    public static void Parked(ref long parked, ref long peak)
-    {
-        var now = Interlocked.Increment(ref parked);
-        var seen = Volatile.Read(ref peak);
-        while (now > seen)
-        {
-            var was = Interlocked.CompareExchange(ref peak, now, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
-        }
-    }
+    public static void Parked(ref long parked, ref long peak) =>
+        AtomicMax.Raise(ref peak, Interlocked.Increment(ref parked));
 }
 
 /// <summary>The in-memory board of threads and async mode.</summary>
