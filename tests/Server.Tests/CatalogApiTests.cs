@@ -56,6 +56,12 @@ public sealed class CatalogApiTests(PlaygroundHost host) : IClassFixture<Playgro
             }
         }
 
+        var gauge = Assert.Single(scenario.GetProperty("gauges").EnumerateArray());
+        Assert.Equal("depth", gauge.GetProperty("id").GetString());
+        Assert.Equal("step", gauge.GetProperty("style").GetString());
+        Assert.Equal("capacity", gauge.GetProperty("limitParameter").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(gauge.GetProperty("label").GetString()));
+
         var consumers = parameters.Single(p => p.GetProperty("name").GetString() == "consumers");
         Assert.Equal(2, consumers.GetProperty("default").GetInt32());
         Assert.Equal(1, consumers.GetProperty("min").GetDouble());

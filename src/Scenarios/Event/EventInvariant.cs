@@ -53,7 +53,7 @@ public sealed class FlagEventLog
     private readonly List<FlagEvent> _events = [];
     private long _first = long.MaxValue;
 
-    /// <summary>The earliest event of any kind seen: the run's time zero for the evidence.</summary>
+    /// <summary>The earliest event of any kind seen: time zero for the evidence when the run's start is unknown.</summary>
     public long FirstTimestamp => Interlocked.Read(ref _first);
 
     public void Observe(in RawEvent e)

@@ -15,7 +15,10 @@ public static class EventReport
     {
         var history = EventInvariant.Replay(log.Snapshot());
         var names = actors.Select(a => a.Name).ToList();
-        var verdict = EventInvariant.Check(history, names, log.FirstTimestamp);
+        // Moments count from the run's start, as the timeline and the gauge summary do (in processes
+        // mode the first event comes only after the children have started).
+        var origin = result.StartTimestamp > 0 ? result.StartTimestamp : log.FirstTimestamp;
+        var verdict = EventInvariant.Check(history, names, origin);
         var bossSets = history.Sets.Count(x => x.Actor == boss);
         var workerSets = history.Sets.Count - bossSets;
         var wakeUps = history.Sets.SelectMany(x => x.Woke).ToList();

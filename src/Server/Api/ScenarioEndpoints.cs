@@ -29,7 +29,11 @@ public sealed record ScenarioDto(
     string Summary,
     bool Available,
     IReadOnlyList<string> Modes,
-    IReadOnlyList<ParameterDto> Parameters);
+    IReadOnlyList<ParameterDto> Parameters,
+    IReadOnlyList<GaugeDto> Gauges);
+
+/// <summary>A quantity the scenario charts over time; its label is in the caller's language.</summary>
+public sealed record GaugeDto(string Id, string Resource, string Style, string? LimitParameter, string Label);
 
 public static class ScenarioEndpoints
 {
@@ -51,5 +55,7 @@ public static class ScenarioEndpoints
             p.Name, p.Label, p.TypeName, p.DefaultValue, p.Min, p.Max, p.Step, p.Unit,
             p.Type == ParameterType.Choice ? p.Options.Select(o => o.Value).ToList() : null,
             p.Type == ParameterType.Choice ? p.Options : null,
-            p.Description, p.Hint, p.Advanced)).ToList());
+            p.Description, p.Hint, p.Advanced)).ToList(),
+        s.Gauges.Select(g => new GaugeDto(g.Id, g.Resource, g.Style == GaugeStyle.Band ? "band" : "step", g.LimitParameter,
+            Msg.Of(g.LabelKey(s.Id)).Format())).ToList());
 }
