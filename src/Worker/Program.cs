@@ -97,12 +97,17 @@ internal static class WorkerMain
             return 2;
         }
 
+        // The same script the server runs, opening the primitives the server created.
+        var execution = scenario.Create(validation.Values);
+        if (execution is not IChildActorScript script || actor < 0 || actor >= execution.Actors.Count)
+        {
+            Console.Error.WriteLine($"worker: scenario '{scenarioId}' has no actor {actor} to run in a child");
+            return 2;
+        }
+
         using var stdout = Console.OpenStandardOutput();
         using var frames = new FrameWriter(stdout, actor);
-        // The same script the server runs, opening the primitives the server created.
-        return scenario.Create(validation.Values) is IChildActorScript script
-            ? script.RunChild(runId, actor, frames)
-            : throw new InvalidOperationException($"scenario '{scenarioId}' has no child actors");
+        return script.RunChild(runId, actor, frames);
     }
 
     private static Dictionary<string, string> Parse(string[] args)
