@@ -16,22 +16,7 @@ namespace Playground.Processes.Tests;
 [Collection(ChildProcessCollection.Name)]
 public sealed class EventProcessTests
 {
-    private static ParameterValues EventValues(params (string Name, string Value)[] knobs)
-    {
-        var raw = new Dictionary<string, string?> { [CommonParameters.Mode] = RunModes.Processes };
-        foreach (var (name, value) in knobs)
-        {
-            raw[name] = value;
-        }
-
-        var result = ParameterValidator.Validate(S.Descriptor, raw);
-        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
-        return result.Values;
-    }
-
-    /// <summary>Entries of /dev/shm (shared files and semaphores) whose names carry <paramref name="runId"/>.</summary>
-    private static List<string> SharedEntriesOf(string runId) =>
-        Directory.EnumerateFiles("/dev/shm").Where(f => f.Contains(runId, StringComparison.Ordinal)).ToList();
+    private static ParameterValues EventValues(params (string Name, string Value)[] knobs) => ProcessValues(S.Descriptor, knobs);
 
     private static FlagHistory HistoryOf(IEnumerable<RawEvent> events)
     {

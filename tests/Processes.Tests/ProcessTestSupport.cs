@@ -83,8 +83,12 @@ internal static class ProcessTestSupport
 
     public static string NewRunId() => "t" + Guid.NewGuid().ToString("N")[..10];
 
-    /// <summary>Validated processes-mode values; every knob not given keeps its default.</summary>
-    public static ParameterValues Values(params (string Name, string Value)[] knobs)
+    /// <summary>Validated processes-mode producer/consumer values; every knob not given keeps its default.</summary>
+    public static ParameterValues Values(params (string Name, string Value)[] knobs) =>
+        ProcessValues(ProducerConsumerSchema.Descriptor, knobs);
+
+    /// <summary>Validated processes-mode values of <paramref name="scenario"/>; every knob not given keeps its default.</summary>
+    public static ParameterValues ProcessValues(ScenarioDescriptor scenario, params (string Name, string Value)[] knobs)
     {
         var raw = new Dictionary<string, string?> { [CommonParameters.Mode] = RunModes.Processes };
         foreach (var (name, value) in knobs)
@@ -92,10 +96,14 @@ internal static class ProcessTestSupport
             raw[name] = value;
         }
 
-        var result = ParameterValidator.Validate(ProducerConsumerSchema.Descriptor, raw);
+        var result = ParameterValidator.Validate(scenario, raw);
         Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
         return result.Values;
     }
+
+    /// <summary>Entries of /dev/shm (shared files and semaphores) whose names carry <paramref name="runId"/>.</summary>
+    public static List<string> SharedEntriesOf(string runId) =>
+        [.. Directory.EnumerateFiles("/dev/shm").Where(p => p.Contains(runId, StringComparison.Ordinal))];
 
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 

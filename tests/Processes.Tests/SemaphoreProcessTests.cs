@@ -16,18 +16,7 @@ namespace Playground.Processes.Tests;
 [Collection(ChildProcessCollection.Name)]
 public sealed class SemaphoreProcessTests
 {
-    private static ParameterValues SemaphoreValues(params (string Name, string Value)[] knobs)
-    {
-        var raw = new Dictionary<string, string?> { [CommonParameters.Mode] = RunModes.Processes };
-        foreach (var (name, value) in knobs)
-        {
-            raw[name] = value;
-        }
-
-        var result = ParameterValidator.Validate(S.Descriptor, raw);
-        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
-        return result.Values;
-    }
+    private static ParameterValues SemaphoreValues(params (string Name, string Value)[] knobs) => ProcessValues(S.Descriptor, knobs);
 
     /// <summary>Polls on the calling thread until <paramref name="condition"/> holds; fails after a minute.</summary>
     private static void WaitUntil(Func<bool> condition, string what)
@@ -41,10 +30,6 @@ public sealed class SemaphoreProcessTests
     }
 
     private static List<EventKind> Kinds(EventRecorder recorder, int actor) => [.. Lane(recorder, actor).Select(e => e.Kind)];
-
-    /// <summary>Every /dev/shm entry whose name carries <paramref name="runId"/>.</summary>
-    private static List<string> LeftOver(string runId) =>
-        [.. Directory.EnumerateFiles("/dev/shm").Where(p => p.Contains(runId, StringComparison.Ordinal))];
 
     [Fact(Timeout = 90_000)]
     public async Task Twenty_car_processes_all_sleep_in_the_kernel_on_the_full_lot_and_never_exceed_its_three_spaces()
@@ -125,7 +110,7 @@ public sealed class SemaphoreProcessTests
         }
 
         Assert.All(pids, AssertGone);
-        Assert.Empty(LeftOver(runId));
+        Assert.Empty(SharedEntriesOf(runId));
     }
 
     [Theory(Timeout = 90_000)]
@@ -174,7 +159,7 @@ public sealed class SemaphoreProcessTests
         }
 
         Assert.All(observer.Pids.Values, AssertGone);
-        Assert.Empty(LeftOver(runId));
+        Assert.Empty(SharedEntriesOf(runId));
     }
 
     [Fact(Timeout = 90_000)]
@@ -196,6 +181,6 @@ public sealed class SemaphoreProcessTests
 
         Assert.Contains(outcome.Verdict.Evidence, m => m.Key == "sem.evidence.cutShort");
         Assert.All(observer.Pids.Values, AssertGone);
-        Assert.Empty(LeftOver(runId));
+        Assert.Empty(SharedEntriesOf(runId));
     }
 }

@@ -15,13 +15,7 @@ public sealed class EventScenarioTests
 {
     public static TheoryData<string> LocalModes() => new() { RunModes.Threads, RunModes.Async };
 
-    private static ParameterValues Values(params (string Name, string Value)[] knobs)
-    {
-        var raw = knobs.ToDictionary(k => k.Name, k => (string?)k.Value);
-        var result = ParameterValidator.Validate(S.Descriptor, raw);
-        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
-        return result.Values;
-    }
+    private static ParameterValues Values(params (string Name, string Value)[] knobs) => TestSupport.ValuesOf(S.Descriptor, knobs);
 
     private static (ScenarioOutcome Outcome, List<RawEvent> Events) Run(ParameterValues values)
     {

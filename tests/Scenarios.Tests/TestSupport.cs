@@ -29,10 +29,14 @@ internal static class TestSupport
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     /// <summary>Validated producer/consumer values; every knob not given keeps its default.</summary>
-    public static ParameterValues ProducerConsumerValues(params (string Name, string Value)[] knobs)
+    public static ParameterValues ProducerConsumerValues(params (string Name, string Value)[] knobs) =>
+        ValuesOf(ProducerConsumerSchema.Descriptor, knobs);
+
+    /// <summary>Validated values of <paramref name="scenario"/>; every knob not given keeps its default.</summary>
+    public static ParameterValues ValuesOf(ScenarioDescriptor scenario, params (string Name, string Value)[] knobs)
     {
         var raw = knobs.ToDictionary(k => k.Name, k => (string?)k.Value);
-        var result = ParameterValidator.Validate(ProducerConsumerSchema.Descriptor, raw);
+        var result = ParameterValidator.Validate(scenario, raw);
         Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Field}: {e.Message}")));
         return result.Values;
     }
