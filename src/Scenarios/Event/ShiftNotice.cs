@@ -26,38 +26,25 @@ public sealed class ShiftNotice : IShiftNotice
 }
 
 /// <summary>The notice in a /dev/shm file, for processes mode.</summary>
-public sealed unsafe class SharedShiftNotice : IShiftNotice, IDisposable
+public sealed class SharedShiftNotice : IShiftNotice, IDisposable
 {
-    private readonly SharedMapping _mapping;
-    private readonly long* _home;
+    private const string Name = "notice";
+    private readonly SharedWords _words; // [0] go home
 
-    private SharedShiftNotice(SharedMapping mapping)
-    {
-        _mapping = mapping;
-        _home = (long*)mapping.Pointer;
-    }
+    private SharedShiftNotice(SharedWords words) => _words = words;
 
     /// <summary>The file of the run with shared key <paramref name="key"/>.</summary>
-    public static string PathOf(string key) => $"/dev/shm/pg-{key}-notice";
+    public static string PathOf(string key) => SharedWords.PathOf(key, Name);
 
-    public static SharedShiftNotice Create(string key) => new(SharedMapping.Create(PathOf(key), 64));
+    public static SharedShiftNotice Create(string key) => new(SharedWords.Create(key, Name));
 
-    public static SharedShiftNotice Open(string key) => new(SharedMapping.Open(PathOf(key)));
+    public static SharedShiftNotice Open(string key) => new(SharedWords.Open(key, Name));
 
-    public static void Unlink(string key)
-    {
-        try
-        {
-            File.Delete(PathOf(key));
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public static void Unlink(string key) => SharedWords.Unlink(key, Name);
 
-    public bool GoHome => Volatile.Read(ref *_home) != 0;
+    public bool GoHome => Volatile.Read(ref _words[0]) != 0;
 
-    public void SendHome() => Interlocked.Exchange(ref *_home, 1);
+    public void SendHome() => Interlocked.Exchange(ref _words[0], 1);
 
-    public void Dispose() => _mapping.Dispose();
+    public void Dispose() => _words.Dispose();
 }

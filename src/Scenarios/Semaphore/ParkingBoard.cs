@@ -49,34 +49,21 @@ public sealed class ParkingBoard : IParkingBoard
 }
 
 /// <summary>The board of processes mode: three words in a /dev/shm file every car maps.</summary>
-public sealed unsafe class SharedParkingBoard : IParkingBoard, IDisposable
+public sealed class SharedParkingBoard : IParkingBoard, IDisposable
 {
-    private readonly SharedMapping _mapping;
-    private readonly long* _words; // [0] first leave claimed, [1] parked now, [2] most parked
+    private const string Name = "board";
+    private readonly SharedWords _words; // [0] first leave claimed, [1] parked now, [2] most parked
 
-    private SharedParkingBoard(SharedMapping mapping)
-    {
-        _mapping = mapping;
-        _words = (long*)mapping.Pointer;
-    }
+    private SharedParkingBoard(SharedWords words) => _words = words;
 
     /// <summary>The board's file for the run with shared key <paramref name="key"/>.</summary>
-    public static string PathFor(string key) => $"/dev/shm/pg-{key}-board";
+    public static string PathFor(string key) => SharedWords.PathOf(key, Name);
 
-    public static SharedParkingBoard Create(string key) => new(SharedMapping.Create(PathFor(key), 64));
+    public static SharedParkingBoard Create(string key) => new(SharedWords.Create(key, Name));
 
-    public static SharedParkingBoard Open(string key) => new(SharedMapping.Open(PathFor(key)));
+    public static SharedParkingBoard Open(string key) => new(SharedWords.Open(key, Name));
 
-    public static void Unlink(string key)
-    {
-        try
-        {
-            File.Delete(PathFor(key));
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public static void Unlink(string key) => SharedWords.Unlink(key, Name);
 
     public long PeakParked => Volatile.Read(ref _words[2]);
 
@@ -86,5 +73,5 @@ public sealed unsafe class SharedParkingBoard : IParkingBoard, IDisposable
 
     public void CarLeaving() => Interlocked.Decrement(ref _words[1]);
 
-    public void Dispose() => _mapping.Dispose();
+    public void Dispose() => _words.Dispose();
 }
