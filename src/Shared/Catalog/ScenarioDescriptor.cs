@@ -36,6 +36,13 @@ public sealed record ScenarioDescriptor
     /// <summary>The quantities the timeline charts under the lanes, in order.</summary>
     public IReadOnlyList<GaugeSpec> Gauges { get; init; } = [];
 
+    /// <summary>
+    /// How a batch of repeated runs ("run it N times") compares settings: the knob it varies by
+    /// default, and the run metric whose mean each row shows beside the share of violated runs.
+    /// Null when the scenario offers no batch on the page.
+    /// </summary>
+    public BatchSpec? Batch { get; init; }
+
     public ParameterSpec? Find(string name) =>
         Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
