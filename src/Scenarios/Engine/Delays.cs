@@ -18,6 +18,16 @@ public sealed class Delays
         _timeScale = timeScale;
     }
 
+    /// <summary>
+    /// Actor <paramref name="actor"/>'s own draws from a run's <paramref name="seed"/>: the same
+    /// sequence in every mode, so a run's jitter can be reproduced.
+    /// </summary>
+    public static Delays ForActor(int seed, int actor, double jitter, double timeScale) =>
+        new(ActorSeed(seed, actor), jitter, timeScale);
+
+    /// <summary>The random seed of actor <paramref name="actor"/> (−1 for draws that belong to no actor).</summary>
+    public static int ActorSeed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
+
     /// <summary>A delay drawn uniformly from ±jitter around <paramref name="seconds"/>, time-scaled.</summary>
     public TimeSpan Next(double seconds)
     {

@@ -27,9 +27,6 @@ public static class EventActors
     public const string BossPause = "pause";
     public const string Overtime = "overtime";
 
-    /// <summary>A per-actor seed that is the same in every process and every run.</summary>
-    public static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
-
     public static void Boss(IActorRecorder log, IEventFlag flag, IShiftNotice notice, EventSettings s, CancellationToken cancellationToken)
     {
         log.Record(EventKind.Start);
@@ -50,7 +47,7 @@ public static class EventActors
 
     public static void Worker(IActorRecorder log, IEventFlag flag, IShiftNotice notice, EventSettings s, CancellationToken cancellationToken)
     {
-        var delays = new Delays(Seed(s.Seed, log.Actor), s.Jitter, s.TimeScale);
+        var delays = Delays.ForActor(s.Seed, log.Actor, s.Jitter, s.TimeScale);
         log.Record(EventKind.Start);
         for (var wait = 1; ; wait++)
         {
@@ -97,7 +94,7 @@ public static class EventActors
 
     public static async Task WorkerAsync(IActorRecorder log, IAsyncEventFlag flag, IShiftNotice notice, EventSettings s, CancellationToken cancellationToken)
     {
-        var delays = new Delays(Seed(s.Seed, log.Actor), s.Jitter, s.TimeScale);
+        var delays = Delays.ForActor(s.Seed, log.Actor, s.Jitter, s.TimeScale);
         log.Record(EventKind.Start);
         for (var wait = 1; ; wait++)
         {

@@ -18,13 +18,10 @@ public static class ProducerConsumerActors
     /// <summary>Item ids are dense: producer p makes p×items … p×items+items−1.</summary>
     public static long ItemId(ProducerConsumerSettings s, int producer, int sequence) => ((long)producer * s.ItemsPerProducer) + sequence;
 
-    /// <summary>A per-actor seed that is the same in every process and every run.</summary>
-    public static int Seed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
-
     public static void Produce(IActorRecorder log, IItemQueue queue, ICountdown producersLeft, ProducerConsumerSettings s,
         int producer, CancellationToken cancellationToken)
     {
-        var delays = new Delays(Seed(s.Seed, producer), s.Jitter, s.TimeScale);
+        var delays = Delays.ForActor(s.Seed, producer, s.Jitter, s.TimeScale);
         log.Record(EventKind.Start);
         for (var i = 0; i < s.ItemsPerProducer; i++)
         {
@@ -60,7 +57,7 @@ public static class ProducerConsumerActors
     public static void Consume(IActorRecorder log, IItemQueue queue, ICountdown producersLeft, ProducerConsumerSettings s,
         int consumer, CancellationToken cancellationToken)
     {
-        var delays = new Delays(Seed(s.Seed, s.Producers + consumer), s.Jitter, s.TimeScale);
+        var delays = Delays.ForActor(s.Seed, s.Producers + consumer, s.Jitter, s.TimeScale);
         log.Record(EventKind.Start);
         switch (s.Shutdown)
         {

@@ -59,7 +59,7 @@ public sealed record SemaphoreSettings(
             return TimeSpan.Zero;
         }
 
-        var gaps = new Delays(ActorSeed(Seed, -1), Jitter, TimeScale);
+        var gaps = Delays.ForActor(Seed, -1, Jitter, TimeScale);
         var total = TimeSpan.Zero;
         for (var k = 0; k < car; k++)
         {
@@ -70,7 +70,5 @@ public sealed record SemaphoreSettings(
     }
 
     /// <summary>Car <paramref name="car"/>'s own random draws (its parking time), the same in every mode.</summary>
-    public Delays DelaysOf(int car) => new(ActorSeed(Seed, car), Jitter, TimeScale);
-
-    private static int ActorSeed(int seed, int actor) => unchecked((seed * 1_000_003) + (actor * 7919) + 17);
+    public Delays DelaysOf(int car) => Delays.ForActor(Seed, car, Jitter, TimeScale);
 }
