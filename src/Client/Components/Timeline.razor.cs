@@ -19,7 +19,7 @@ namespace Playground.Client.Components;
 public sealed partial class Timeline : IAsyncDisposable
 {
     // The marks the legend can explain, in its order; timeline.js reports which ones it drew.
-    private static readonly string[] MarkLegendOrder = ["put", "get", "sentinel", "tick", "flag", "poll", "fault", "crash"];
+    private static readonly string[] MarkLegendOrder = ["put", "get", "sentinel", "tick", "flag", "poll", "mark", "fault", "crash"];
 
     private const double ZoomStep = 1.5;
     private static int s_instances;
@@ -151,6 +151,21 @@ public sealed partial class Timeline : IAsyncDisposable
 
     /// <summary>The legend's mark entries for what has been drawn so far, in a fixed order.</summary>
     private IEnumerable<string> MarksInLegend => MarkLegendOrder.Where(_marksDrawn.Contains);
+
+    /// <summary>A mark's legend entry: the scenario's own words for it when it has them ("legend.put.ticket-booking").</summary>
+    private string LegendText(string mark)
+    {
+        if (Scenario is { } scenario)
+        {
+            var own = T["legend." + mark + "." + scenario.Id];
+            if (!own.ResourceNotFound)
+            {
+                return own.Value;
+            }
+        }
+
+        return T["legend." + mark];
+    }
 
     // timeline.js fills plain {name} placeholders and formats numbers itself: drop .NET format strings.
     private static string JsTemplate(string template) => FormatSpecifier().Replace(template, "{$1}");

@@ -33,6 +33,7 @@ const PALETTE = {
   lost: ['--tl-lost', '#d50000'],
   markEdge: ['--tl-mark-edge', '#ffffff'],
   fault: ['--tl-fault', '#e65100'],
+  mark: ['--tl-mark', '#f9a825'],
   gaugeFill: ['--tl-gauge-fill', 'rgba(57, 73, 171, 0.18)'],
   gaugeLine: ['--tl-gauge-line', '#3949ab'],
   band: ['--tl-band', '#00897b'],
@@ -166,6 +167,8 @@ function markKey(e) {
       return 'flag';
     case 'error':
       return 'fault';
+    case 'mark':
+      return 'mark';
     default:
       return 'tick';
   }
@@ -1218,7 +1221,7 @@ class Timeline {
     for (let j = i; j < items.length && items[j].t <= t + dtSlop; j++) {
       const d = Math.abs(items[j].t - t);
       // Among marks in reach, a lost or stop-marker item wins over a plain one: it is what a learner looks for.
-      const special = items[j].kind ? (this.isLost(items[j]) || isSentinel(items[j]) || items[j].kind === 'crash' || items[j].kind === 'error') : false;
+      const special = items[j].kind ? (this.isLost(items[j]) || isSentinel(items[j]) || items[j].kind === 'crash' || items[j].kind === 'error' || items[j].kind === 'mark') : false;
       const score = special ? d * 0.25 : d;
       if (score < bestD) {
         bestD = score;
@@ -1384,7 +1387,12 @@ class Timeline {
     switch (e.kind) {
       case 'put':
       case 'get':
-        return T.get(`${e.kind}.${e.value === SENTINEL ? 'sentinel' : 'item'}`, args);
+        if (e.value === SENTINEL) {
+          return T.get(`${e.kind}.sentinel`, args);
+        }
+        return T.pick([`${e.kind}.${res}`], args) ?? T.get(`${e.kind}.item`, args);
+      case 'mark':
+        return T.pick([`mark.${res}`], args) ?? T.get('mark.any', args);
       case 'poll':
         return T.pick([`poll.${res}`], args) ?? T.get('poll.other', args);
       case 'done':
@@ -1706,7 +1714,7 @@ class Timeline {
       }
       const x = this.xOf(e.t);
       const key = this.isLost(e) ? 'lost' : markKey(e);
-      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && key !== 'crash' && key !== 'fault') {
+      if (lastMarkX[key] !== undefined && Math.abs(x - lastMarkX[key]) < 3 && key !== 'crash' && key !== 'fault' && key !== 'mark') {
         continue;
       }
       lastMarkX[key] = x;
@@ -1820,6 +1828,28 @@ class Timeline {
           ctx.fillRect(Math.round(x) - 1, mid - 3, 2, 5);
           ctx.fillRect(Math.round(x) - 1, mid + 3, 2, 2);
           break;
+        case 'mark': {
+          // An outcome the scenario points out (a buyer told success): a five-pointed star.
+          ctx.fillStyle = C.mark;
+          ctx.beginPath();
+          for (let k = 0; k < 10; k++) {
+            const r = k % 2 === 0 ? 8 : 3.5;
+            const a = -Math.PI / 2 + (k * Math.PI) / 5;
+            const px = x + r * Math.cos(a);
+            const py = mid + r * Math.sin(a);
+            if (k === 0) {
+              ctx.moveTo(px, py);
+            } else {
+              ctx.lineTo(px, py);
+            }
+          }
+          ctx.closePath();
+          ctx.fill();
+          ctx.strokeStyle = C.markEdge;
+          ctx.lineWidth = 1;
+          ctx.stroke();
+          break;
+        }
         default: // acquire, release, done
           ctx.fillStyle = C.tick;
           ctx.fillRect(Math.round(x) - 1, y + 4, 2, LANE_H - 8);

@@ -339,7 +339,10 @@ public sealed partial class RunManager : IDisposable
             else if (failure is not null)
             {
                 state = RunState.Failed;
-                reason = Msg.Of("reason.actorFailed", ("error", failure is AggregateException agg ? agg.InnerExceptions[0].Message : failure.Message));
+                var first = failure is AggregateException agg ? agg.InnerExceptions[0] : failure;
+                reason = first is ActorFailedException actorFailed
+                    ? actorFailed.Reason
+                    : Msg.Of("reason.actorFailed", ("error", first.Message));
                 Log.Failed(_logger, failure);
             }
             else if (token.IsCancellationRequested && run.StopReason is { } stuck)

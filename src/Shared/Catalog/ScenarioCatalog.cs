@@ -7,7 +7,5 @@ public static class ScenarioCatalog
     [
         new() { Id = "pool", Name = "Pool", NameZh = "进程池", Available = false,
             Summary = "A fixed set of workers takes tasks from a queue; compare a pool against a new process per task." },
-        new() { Id = "ticket-booking", Name = "Ticket booking", NameZh = "抢票", Available = false,
-            Summary = "Ten buyers race for the last tickets in a JSON file; switch the lock off and watch it oversell." },
     ];
 }

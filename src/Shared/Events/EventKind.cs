@@ -33,12 +33,17 @@ public enum EventKind : byte
     /// Python's ValueError); an instant, the lane's state is unchanged.
     /// </summary>
     Error,
+    /// <summary>
+    /// An outcome the scenario points out on the lane (a buyer told "success"); an instant, the
+    /// lane's state is unchanged.
+    /// </summary>
+    Mark,
 }
 
 public static class EventKinds
 {
     private static readonly string[] Names =
-        ["start", "work", "sleep", "wait", "acquire", "release", "put", "get", "set", "clear", "poll", "done", "end", "crash", "error"];
+        ["start", "work", "sleep", "wait", "acquire", "release", "put", "get", "set", "clear", "poll", "done", "end", "crash", "error", "mark"];
 
     public static string Name(this EventKind kind) => Names[(int)kind];
 

@@ -77,7 +77,7 @@ public static class LaneStates
                 EventKind.Wait => "blocked",
                 EventKind.End or EventKind.Crash => "done",
                 // An error is raised by the call the actor is in; it does not end a block by itself.
-                EventKind.Error => Keep,
+                EventKind.Error or EventKind.Mark => Keep,
                 _ => Resume,
             };
         }
