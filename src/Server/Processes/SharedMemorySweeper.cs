@@ -3,8 +3,9 @@ using Playground.Scenarios.Processes;
 namespace Playground.Server.Processes;
 
 /// <summary>
-/// Removes what a server killed without warning (SIGKILL, power loss) left in /dev/shm: its runs'
-/// shared queues and named semaphores ("pg-…", "sem.pg-…"). Runs in the normal case clean up
+/// Removes what a server killed without warning (SIGKILL, power loss) left in /dev/shm — its runs'
+/// shared queues and named semaphores ("pg-…", "sem.pg-…") — and in the temp directory: its runs'
+/// own folders (a ticket store, "pg-…-tickets"). Runs in the normal case clean up
 /// after themselves; this covers only the case where no code got to run. Every name records the
 /// server that made it (<see cref="SharedNameOwner"/>: pid and start time), so an entry whose
 /// server is gone is removed at once, whatever its age, and the entries of a live server (another
@@ -84,7 +85,38 @@ public sealed partial class SharedMemorySweeper(ILogger<SharedMemorySweeper> log
             }
         }
 
+        SweepTempFolders(Path.GetTempPath(), removed);
         return removed;
+    }
+
+    /// <summary>
+    /// Removes the runs' own folders in <paramref name="temp"/> ("pg-&lt;owner&gt;-&lt;run&gt;-tickets",
+    /// a ticket store) whose server is gone. Folders carry the owner tag from their first day, so
+    /// untagged ones are not ours and are left alone.
+    /// </summary>
+    public static void SweepTempFolders(string temp, List<string> removed)
+    {
+        if (!Directory.Exists(temp))
+        {
+            return;
+        }
+
+        foreach (var path in Directory.EnumerateDirectories(temp, "pg-*"))
+        {
+            if (!SharedNameOwner.TryParse(Path.GetFileName(path), out var pid, out var start) || SharedNameOwner.IsAlive(pid, start))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(path, recursive: true);
+                removed.Add(Path.GetFileName(path) + "/");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     private static void Delete(string path, List<string> removed)
