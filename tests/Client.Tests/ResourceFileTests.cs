@@ -55,9 +55,21 @@ public sealed partial class ResourceFileTests
         var missing = new List<string>();
         foreach (var culture in new[] { CultureInfo.InvariantCulture })
         {
-            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, .. ScenarioCatalog.Coming])
+            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, TicketBookingSchema.Descriptor, .. ScenarioCatalog.Coming])
             {
                 var messages = new List<Msg> { ScenarioTexts.Name(scenario), ScenarioTexts.Tagline(scenario), ScenarioTexts.Summary(scenario) };
+                if (scenario.Available)
+                {
+                    messages.Add(Msg.Of("actors.count." + scenario.Id));
+                }
+
+                foreach (var gauge in scenario.Gauges)
+                {
+                    messages.Add(Msg.Of(gauge.LabelKey(scenario.Id)));
+                    messages.AddRange(gauge.LimitParameter is null ? [] : [Msg.Of(gauge.LimitKey(scenario.Id))]);
+                }
+
+                messages.AddRange(scenario.Batch is { } batch ? [Msg.Of(batch.MeasureKey(scenario.Id))] : []);
                 foreach (var spec in scenario.Parameters)
                 {
                     messages.Add(ScenarioTexts.Label(scenario.Id, spec));

@@ -53,4 +53,18 @@ public sealed class ShareLinkEveryScenarioTests
         Assert.InRange(plan.Items, 0, 100_000);
         Assert.InRange(plan.EstimatedSeconds, 0, 60);
     }
+
+    [Theory]
+    [MemberData(nameof(ScenarioIds))]
+    public void Every_actor_role_has_its_name_in_both_languages(string id)
+    {
+        Assert.True(ScenarioRegistry.Default.TryGet(id, out var scenario));
+        var roles = scenario.Create(scenario.Descriptor.Defaults()).Actors.Select(a => a.Role).Distinct().ToList();
+
+        Assert.NotEmpty(roles);
+        foreach (var culture in new[] { System.Globalization.CultureInfo.InvariantCulture, System.Globalization.CultureInfo.GetCultureInfo("zh-CN") })
+        {
+            Assert.All(roles, role => Assert.NotNull(Playground.Shared.Text.Msg.Template("role." + role, culture)));
+        }
+    }
 }
