@@ -36,9 +36,16 @@ public static class TicketStores
         : JsonTicketStore.Create(System.IO.Path.Combine(folder, JsonTicketStore.FileName), tickets);
 
     /// <summary>Opens the store another process created in <paramref name="folder"/>.</summary>
-    public static ITicketStore Open(string kind, string folder) => kind == TicketBookingSchema.Sqlite
-        ? new SqliteTicketStore(System.IO.Path.Combine(folder, SqliteTicketStore.FileName))
-        : new JsonTicketStore(System.IO.Path.Combine(folder, JsonTicketStore.FileName));
+    public static ITicketStore Open(string kind, string folder)
+    {
+        if (kind != TicketBookingSchema.Sqlite)
+        {
+            return new JsonTicketStore(System.IO.Path.Combine(folder, JsonTicketStore.FileName));
+        }
+
+        SqliteTicketStore.Warm();
+        return new SqliteTicketStore(System.IO.Path.Combine(folder, SqliteTicketStore.FileName));
+    }
 
     /// <summary>The store is gone (deleted by hand mid-run).</summary>
     internal static ActorFailedException Missing(string path, Exception? inner = null) =>
@@ -158,6 +165,19 @@ public sealed class SqliteTicketStore(string path) : ITicketStore
     private const int CantOpen = 14;
 
     public string Path { get; } = path;
+
+    /// <summary>
+    /// Loads SQLite's native library and readies the provider on an in-memory database, so a
+    /// buyer process pays for that while starting up rather than inside its first query.
+    /// </summary>
+    public static void Warm()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        command.ExecuteScalar();
+    }
 
     public static SqliteTicketStore Create(string path, long tickets)
     {
