@@ -38,7 +38,10 @@ public static class TicketReport
         var start = (long)s.Tickets;
         var successes = winners.Count;
         var sold = final is { } f ? start - f : (long?)null;
-        var oversold = sold is { } n ? Math.Max(0, successes - n) : Math.Max(0, successes - start);
+        // A run cut short (cancelled, a buyer failed) may stop a buyer between "success" and its
+        // write: that sale is pending, not oversold. Only written sales are held to the store then.
+        var pending = result.Complete ? 0 : winners.Count(w => w.WroteAt < 0);
+        var oversold = sold is { } n ? Math.Max(0, successes - pending - n) : Math.Max(0, successes - start);
 
         var metrics = new List<RunMetric>
         {
@@ -66,7 +69,7 @@ public static class TicketReport
         }
 
         metrics.AddRange(result.Metrics);
-        var verdict = Verdict(s, names, winners, buyers, start, final, successes, oversold, origin);
+        var verdict = Verdict(s, names, winners, buyers, start, final, successes, oversold, origin, pending);
         var notes = Notes(s, world, verdict.Held, result, failure);
         var counts = buyers.Select(b => b.Succeeded ? 1L : 0L).ToList();
         var served = successes + refused;
@@ -75,7 +78,7 @@ public static class TicketReport
     }
 
     private static Verdict Verdict(TicketSettings s, IReadOnlyList<string> names, List<BuyerTrace> winners, IReadOnlyList<BuyerTrace> buyers,
-        long start, long? final, int successes, long oversold, long origin)
+        long start, long? final, int successes, long oversold, long origin, int pending)
     {
         var invariant = Msg.Of("ticket.invariant");
         var evidence = new List<Msg>();
@@ -85,7 +88,12 @@ public static class TicketReport
             return new Verdict(successes <= start, invariant, evidence);
         }
 
-        var held = successes == start - left && successes <= start;
+        var held = successes - pending == start - left && successes <= start;
+        if (pending > 0)
+        {
+            evidence.Add(Msg.Of("ticket.evidence.cutShort", ("pending", pending)));
+        }
+
         if (held)
         {
             evidence.Add(Msg.Of("ticket.evidence.held", ("successes", successes), ("tickets", start), ("final", left),
