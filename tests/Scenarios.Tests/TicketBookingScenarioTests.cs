@@ -233,9 +233,17 @@ public sealed class TicketBookingScenarioTests
                 while (!stop.IsCancellationRequested)
                 {
                     Assert.InRange(store.Read(), 0, 1000);
-                    reads++;
+                    Interlocked.Increment(ref reads);
                 }
             });
+            // The writes begin once the reader is reading, so they overlap.
+            var limit = Stopwatch.StartNew();
+            while (Interlocked.Read(ref reads) == 0)
+            {
+                Assert.True(limit.Elapsed < TestSupport.Deadline, "the reader never read");
+                await Task.Delay(1);
+            }
+
             for (var n = 999; n >= 0; n--)
             {
                 store.Write(n);
@@ -244,7 +252,7 @@ public sealed class TicketBookingScenarioTests
             stop.Cancel();
             await reader.WaitAsync(TestSupport.Deadline);
             Assert.Equal(0, store.Read());
-            Assert.True(reads > 0);
+            Assert.True(Interlocked.Read(ref reads) > 1);
         }
         finally
         {

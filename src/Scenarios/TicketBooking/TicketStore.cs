@@ -232,7 +232,9 @@ public sealed class SqliteTicketStore(string path) : ITicketStore
         }
         catch (SqliteException ex)
         {
-            throw TicketStores.Corrupt(Path, ex.Message, ex);
+            // A database deleted between the check above and the open may answer with another
+            // error than "cannot open" (its WAL files are still there): look again before blaming its content.
+            throw File.Exists(Path) ? TicketStores.Corrupt(Path, ex.Message, ex) : TicketStores.Missing(Path, ex);
         }
     }
 
