@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using Playground.Scenarios.Engine;
 using Playground.Scenarios.Primitives;
 using Playground.Scenarios.Processes;
 using Playground.Shared.Catalog;
+using Playground.Shared.Text;
 using S = Playground.Shared.Catalog.TicketBookingSchema;
 
 namespace Playground.Scenarios.TicketBooking;
@@ -68,10 +70,10 @@ public sealed class TicketWorld : IDisposable
             };
             return new TicketWorld(key, owner: true, folder, store, s.Lock, shared);
         }
-        catch
+        catch (Exception ex)
         {
             Remove(key);
-            throw;
+            throw new ActorFailedException(Msg.Of("ticket.failure.create", ("path", folder), ("error", ex.Message)), ex);
         }
     }
 
