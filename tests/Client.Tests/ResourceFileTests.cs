@@ -58,6 +58,12 @@ public sealed partial class ResourceFileTests
             foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, .. ScenarioCatalog.Coming])
             {
                 var messages = new List<Msg> { ScenarioTexts.Name(scenario), ScenarioTexts.Tagline(scenario), ScenarioTexts.Summary(scenario) };
+                if (scenario.Batch is { } batch)
+                {
+                    // The batch panel's word for the measure it averages ("oversold").
+                    messages.Add(Msg.Of(batch.MeasureKey(scenario.Id)));
+                }
+
                 foreach (var spec in scenario.Parameters)
                 {
                     messages.Add(ScenarioTexts.Label(scenario.Id, spec));

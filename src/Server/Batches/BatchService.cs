@@ -29,6 +29,8 @@ public sealed class BatchService(BatchManager batches, CircuitOwner owner, Start
 
     public BatchInfo? Get(string batchId) => batches.Find(batchId)?.ToInfo();
 
+    public IReadOnlyList<BatchInfo> List() => [.. batches.List(owner.Owner).Select(b => b.ToInfo())];
+
     public async IAsyncEnumerable<BatchInfo> WatchAsync(string batchId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var batch = batches.Find(batchId);

@@ -98,6 +98,9 @@ public interface IBatchService
 
     BatchInfo? Get(string batchId);
 
+    /// <summary>This client's batches the server remembers, newest first (a page reopened finds its live batch here).</summary>
+    IReadOnlyList<BatchInfo> List();
+
     /// <summary>Yields the batch now and after every change, and ends after its final state.</summary>
     IAsyncEnumerable<BatchInfo> WatchAsync(string batchId, CancellationToken cancellationToken);
 }
