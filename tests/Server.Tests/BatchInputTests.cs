@@ -5,8 +5,17 @@ using Playground.Server.Tests.Infrastructure;
 
 namespace Playground.Server.Tests;
 
+/// <summary>A host whose start limit per address leaves room for every bad batch below, sent one after another.</summary>
+public sealed class ManyStartsHost : PlaygroundHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Limits:StartsPerAddress"] = "1000",
+    };
+}
+
 /// <summary>Every bad batch is refused whole, with errors naming the field, before any run starts.</summary>
-public sealed class BatchInputTests(PlaygroundHost host) : IClassFixture<PlaygroundHost>
+public sealed class BatchInputTests(ManyStartsHost host) : IClassFixture<ManyStartsHost>
 {
     /// <summary>A semaphore batch of ten quick cars, with the rest of the body as given.</summary>
     private static string Semaphore(string rest) => """{"scenario":"semaphore","parameters":{"workers":10,"timeScale":0.001},""" + rest + "}";

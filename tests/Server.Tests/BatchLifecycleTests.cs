@@ -255,6 +255,7 @@ public sealed class BatchServiceTests(OneStartPerWindowHost host) : IClassFixtur
         Assert.Equal(seen.Select(b => b.Done).Order(), seen.Select(b => b.Done));
         Assert.All(host.Services.GetRequiredService<RunManager>().List(owner), r => Assert.Equal(owner, r.Owner));
         Assert.Equal(6, host.Services.GetRequiredService<RunManager>().List(owner).Count);
+        Assert.Equal([result.Batch.Id], service.List().Select(b => b.Id));
         Assert.False(service.Cancel(result.Batch.Id), "an ended batch cannot be cancelled");
         Assert.Equal(new BatchLimits(50, 8, 200, 900), service.Limits);
 
