@@ -15,6 +15,9 @@ namespace Playground.Client.Tests;
 /// </summary>
 public sealed partial class BatchPanelTests : PlaygroundTestContext
 {
+    // The watch hands states over through the thread pool, which a busy machine may keep waiting.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
     private static readonly ScenarioDescriptor WithBatch = SemaphoreSchema.Descriptor with
     {
         Batch = new BatchSpec { Vary = SemaphoreSchema.Kind, Measure = "wallMs" },
@@ -140,12 +143,12 @@ public sealed partial class BatchPanelTests : PlaygroundTestContext
         var page = StartedPage();
 
         Batches.Send(Batch(BatchState.Running, 12, null, Row("counting", 6, 2, 38.5), Row("bounded", 6, 0, 21)));
-        page.WaitForAssertion(() => Assert.Contains("12 of 40 runs done", page.Find(".batch-progress").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("12 of 40 runs done", page.Find(".batch-progress").TextContent, StringComparison.Ordinal), Patience);
         Assert.Single(page.FindAll("button.batch-cancel"));
         Assert.True(StartButton(page).HasAttribute("disabled"));
 
         Batches.Send(Batch(BatchState.Completed, 40, null, Row("counting", 20, 7, 41.254), Row("bounded", 20, 0, 22)));
-        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".batch-result").GetAttribute("data-state")));
+        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".batch-result").GetAttribute("data-state")), Patience);
 
         var rows = page.FindAll(".batch-row");
         Assert.Equal(2, rows.Count);
@@ -168,7 +171,7 @@ public sealed partial class BatchPanelTests : PlaygroundTestContext
         var page = StartedPage();
 
         Batches.Send(Batch(BatchState.Completed, 40, null, Row("counting", 20, 7, 41.25), Row("bounded", 20, 0, 22)));
-        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".batch-result").GetAttribute("data-state")));
+        page.WaitForAssertion(() => Assert.Equal("completed", page.Find(".batch-result").GetAttribute("data-state")), Patience);
 
         var panel = page.Find(".batch-panel");
         Assert.Contains("重复运行 N 次", panel.TextContent, StringComparison.Ordinal);
@@ -189,12 +192,12 @@ public sealed partial class BatchPanelTests : PlaygroundTestContext
         var page = StartedPage();
 
         Batches.Send(Batch(BatchState.Queued, 0, Msg.Of("busy.client", ("mine", 2), ("max", 2)), Row("counting", 0, 0, null), Row("bounded", 0, 0, null)));
-        page.WaitForAssertion(() => Assert.Contains("Waiting: you already have 2 run(s) queued or running", page.Find(".batch-status").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("Waiting: you already have 2 run(s) queued or running", page.Find(".batch-status").TextContent, StringComparison.Ordinal), Patience);
         Assert.Contains("no run finished yet", page.Find(".batch-row-text").TextContent, StringComparison.Ordinal);
 
         Batches.Send(Batch(BatchState.Failed, 3, Msg.Of("batch.runFailed", ("id", "abc"), ("reason", Msg.Of("reason.deadline", ("seconds", 30)))),
             Row("counting", 1, 1, 40), new BatchRow(new Dictionary<string, string> { ["kind"] = "bounded" }, 1, 0, 20, ["b-0", "b-1"])));
-        page.WaitForAssertion(() => Assert.Equal("failed", page.Find(".batch-result").GetAttribute("data-state")));
+        page.WaitForAssertion(() => Assert.Equal("failed", page.Find(".batch-result").GetAttribute("data-state")), Patience);
         Assert.Contains("Stopped after 3 of 40 runs: run abc did not finish: stopped at the 30 s deadline", page.Find(".batch-status").TextContent, StringComparison.Ordinal);
         Assert.Contains("1 ended without a result", page.FindAll(".batch-row-text")[1].TextContent, StringComparison.Ordinal);
     }

@@ -105,13 +105,15 @@ public sealed partial class BatchPanel : IAsyncDisposable
         }
     }
 
-    protected override void OnParametersSet()
+    protected override async Task OnParametersSetAsync()
     {
         if (_loadedFor == Scenario.Id)
         {
             return;
         }
 
+        // Another scenario: the batch on screen (if any) is not this one's.
+        await StopWatchingAsync();
         _loadedFor = Scenario.Id;
         _checked.Clear();
         _checked.UnionWith(Knob.Options.Take(Limits.MaxCombinations).Select(o => o.Value));
