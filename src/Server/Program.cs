@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Playground.Client;
 using Playground.Scenarios.Engine;
 using Playground.Server.Api;
+using Playground.Server.Batches;
 using Playground.Server.Hubs;
 using Playground.Server.Identity;
 using Playground.Server.Limits;
@@ -19,13 +20,15 @@ builder.Services.AddSerilog((services, log) => log
     .Enrich.FromLogContext()
     .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}"));
 
-// Options: caps on runs (see README, "Configuration").
+// Options: caps on runs and batches (see README, "Configuration").
 builder.Services.AddOptions<RunOptions>().Bind(builder.Configuration.GetSection(RunOptions.Section)).ValidateOnStart();
 builder.Services.AddOptions<ProcessOptions>().Bind(builder.Configuration.GetSection(ProcessOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RunOptions>, RunOptionsValidator>();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ProcessOptions>, ProcessOptionsValidator>();
 builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSection(LimitOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LimitOptions>, LimitOptionsValidator>();
+builder.Services.AddOptions<BatchOptions>().Bind(builder.Configuration.GetSection(BatchOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<BatchOptions>, BatchOptionsValidator>();
 
 // Identity and limits: a signed cookie per client (Data Protection), trusted proxies only,
 // start limits per identity and per address (see README, "Identity, ownership and limits").
@@ -41,7 +44,7 @@ builder.Services.AddSingleton<StartLimiter>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CircuitOwner>();
 
-// Services: the engine, the run manager and the UI.
+// Services: the engine, the run and batch managers and the UI.
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(ScenarioRegistry.Default);
 builder.Services.AddSingleton<WorkerLocator>();
@@ -49,6 +52,9 @@ builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<ScenarioGallery>();
 builder.Services.AddSingleton<RunEventStream>();
 builder.Services.AddScoped<IRunService, RunService>();
+// Built after the run manager, so disposed before it: batches cancel their runs while it still stands.
+builder.Services.AddSingleton<BatchManager>();
+builder.Services.AddScoped<IBatchService, BatchService>();
 builder.Services.AddHostedService<RunJanitor>();
 builder.Services.AddHostedService<RunWatchdog>();
 builder.Services.AddHostedService<SharedMemorySweeper>();
@@ -102,6 +108,7 @@ app.MapStaticAssets();
 // Endpoints: REST API, hub, health, pages.
 app.MapScenarioApi();
 app.MapRunApi();
+app.MapBatchApi();
 app.MapHub<RunHub>("/hubs/runs");
 app.MapLanguageSwitch();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync });

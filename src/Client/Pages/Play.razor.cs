@@ -99,6 +99,26 @@ public sealed partial class Play : IAsyncDisposable
         }
     }
 
+    /// <summary>A scenario whose descriptor names a batch knob with options gets the "run it N times" panel.</summary>
+    private bool HasBatchPanel =>
+        _scenario?.Batch is { } batch && _scenario.Find(batch.Vary) is { Type: ParameterType.Choice };
+
+    /// <summary>Why the form keeps a batch from starting (a bad field, a cap), in words; null when it does not.</summary>
+    private string? BatchFormProblem
+    {
+        get
+        {
+            if (_errors.Count > 0)
+            {
+                return L.Format("batch.blockedFields", ("fields", FieldList(_errors.Keys)));
+            }
+
+            return _check is { Limits.Count: > 0 } check
+                ? L.Format("batch.blockedLimit", ("fields", FieldList(check.Limits.SelectMany(LimitFields).Distinct(StringComparer.OrdinalIgnoreCase))))
+                : null;
+        }
+    }
+
     private string? ShareHelper => _errors.Count > 0 ? L.Format("play.shareHelper", ("fields", FieldList(_errors.Keys))) : null;
 
     private bool ShowTimeScaleAdvice => _check is { } check && check.EstimatedSeconds > SlowRunSeconds;

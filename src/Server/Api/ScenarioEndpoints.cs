@@ -30,10 +30,14 @@ public sealed record ScenarioDto(
     bool Available,
     IReadOnlyList<string> Modes,
     IReadOnlyList<ParameterDto> Parameters,
-    IReadOnlyList<GaugeDto> Gauges);
+    IReadOnlyList<GaugeDto> Gauges,
+    BatchDto? Batch);
 
 /// <summary>A quantity the scenario charts over time; its label is in the caller's language.</summary>
 public sealed record GaugeDto(string Id, string Resource, string Style, string? LimitParameter, string Label);
+
+/// <summary>What a batch of repeated runs compares by default: the knob it varies and the run metric it averages.</summary>
+public sealed record BatchDto(string Vary, string Measure, string MeasureLabel);
 
 public static class ScenarioEndpoints
 {
@@ -57,5 +61,6 @@ public static class ScenarioEndpoints
             p.Type == ParameterType.Choice ? p.Options : null,
             p.Description, p.Hint, p.Advanced)).ToList(),
         s.Gauges.Select(g => new GaugeDto(g.Id, g.Resource, g.Style == GaugeStyle.Band ? "band" : "step", g.LimitParameter,
-            Msg.Of(g.LabelKey(s.Id)).Format())).ToList());
+            Msg.Of(g.LabelKey(s.Id)).Format())).ToList(),
+        s.Batch is { } batch ? new BatchDto(batch.Vary, batch.Measure, Msg.Of(batch.MeasureKey(s.Id)).Format()) : null);
 }

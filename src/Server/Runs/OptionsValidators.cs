@@ -77,3 +77,21 @@ public sealed class LimitOptionsValidator : IValidateOptions<Limits.LimitOptions
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+/// <summary>Checks the "Batches" settings at start-up, naming each bad key.</summary>
+public sealed class BatchOptionsValidator : IValidateOptions<Batches.BatchOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Batches.BatchOptions o)
+    {
+        var errors = new List<string>();
+        RunOptionsValidator.Positive(errors, "Batches:MaxRepeat", o.MaxRepeat);
+        RunOptionsValidator.Positive(errors, "Batches:MaxCombinations", o.MaxCombinations);
+        RunOptionsValidator.Positive(errors, "Batches:MaxRunsPerBatch", o.MaxRunsPerBatch);
+        RunOptionsValidator.Positive(errors, "Batches:MaxEstimatedSeconds", o.MaxEstimatedSeconds);
+        RunOptionsValidator.Positive(errors, "Batches:MaxBatchesPerClient", o.MaxBatchesPerClient);
+        RunOptionsValidator.Positive(errors, "Batches:MaxBatchesPerAddress", o.MaxBatchesPerAddress);
+        RunOptionsValidator.Positive(errors, "Batches:MaxLiveBatches", o.MaxLiveBatches);
+        RunOptionsValidator.Positive(errors, "Batches:MaxRetainedBatches", o.MaxRetainedBatches);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -2,7 +2,7 @@ using Serilog;
 
 namespace Playground.Server.Runs;
 
-/// <summary>Adds RunId and Scenario to the request log line of every request about a run.</summary>
+/// <summary>Adds RunId (or BatchId) and Scenario to the request log line of every request about a run or a batch.</summary>
 public static class RunLogContext
 {
     public static void Enrich(IDiagnosticContext diagnostics, HttpContext http)
@@ -13,6 +13,13 @@ public static class RunLogContext
         {
             diagnostics.Set("RunId", run.Id);
             diagnostics.Set("Scenario", run.Scenario.Descriptor.Id);
+        }
+        else if (http.Request.Path.StartsWithSegments("/api/batches")
+            && http.Request.RouteValues.TryGetValue("id", out var batchValue) && batchValue is string batchId
+            && http.RequestServices.GetRequiredService<Batches.BatchManager>().Find(batchId) is { } batch)
+        {
+            diagnostics.Set("BatchId", batch.Id);
+            diagnostics.Set("Scenario", batch.Scenario);
         }
     }
 }

@@ -61,41 +61,20 @@ public sealed partial class RunManager : IDisposable
         }
     }
 
-    public StartResult Start(RunStartRequest request, RunOwner owner)
+    public StartResult Start(RunStartRequest request, RunOwner owner) => Start(request, owner, out _);
+
+    /// <summary>Starts or queues a run; <paramref name="run"/> is the run admitted, for callers in the host that follow it.</summary>
+    internal StartResult Start(RunStartRequest request, RunOwner owner, out Run? run)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(request);
-        if (ScenarioCatalog.Coming.FirstOrDefault(c => string.Equals(c.Id, request.Scenario, StringComparison.OrdinalIgnoreCase)) is { } coming
-            && !_scenarios.TryGet(coming.Id, out _))
+        run = null;
+        if (Prepare(request, out var setup) is { } refused)
         {
-            return Invalid([new ParameterError("scenario", Msg.Of("scenario.coming", ("id", coming.Id), ("name", ScenarioTexts.Name(coming))))]);
+            return refused;
         }
 
-        if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
-        {
-            var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
-            return Invalid([new ParameterError("scenario", Msg.Of("scenario.unknown", ("id", ParameterValidator.Clip(request.Scenario ?? "")), ("known", known)))]);
-        }
-
-        var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);
-        if (!validation.IsValid)
-        {
-            return Invalid(validation.Errors);
-        }
-
-        var plan = scenario.Plan(validation.Values);
-        var processes = IsProcesses(validation.Values);
-        if (processes && _worker.Command is null)
-        {
-            return Invalid([new ParameterError(CommonParameters.Mode, Msg.Of("mode.unavailable", ("status", _worker.Status)))]);
-        }
-
-        if (Limits(scenario.Descriptor, plan, processes).FirstOrDefault() is { } limit)
-        {
-            return TooLarge(limit.Text);
-        }
-
-        Run run;
+        var (scenario, validation, plan, processes) = setup;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -130,12 +109,63 @@ public sealed partial class RunManager : IDisposable
     }
 
     /// <summary>
+    /// Whether a request could run at all, without starting it: the scenario, every knob, and the
+    /// hard caps. Null when it could; else the refusal (invalid, or too large) a start would give.
+    /// Waiting never changes this answer; the caps that waiting lifts are checked at start.
+    /// </summary>
+    public StartResult? Vet(RunStartRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Prepare(request, out _);
+    }
+
+    private readonly record struct Setup(IScenario Scenario, ValidationResult Validation, RunPlan Plan, bool Processes);
+
+    private StartResult? Prepare(RunStartRequest request, out Setup setup)
+    {
+        setup = default;
+        if (ScenarioCatalog.Coming.FirstOrDefault(c => string.Equals(c.Id, request.Scenario, StringComparison.OrdinalIgnoreCase)) is { } coming
+            && !_scenarios.TryGet(coming.Id, out _))
+        {
+            return Invalid([new ParameterError("scenario", Msg.Of("scenario.coming", ("id", coming.Id), ("name", ScenarioTexts.Name(coming))))]);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Scenario) || !_scenarios.TryGet(request.Scenario, out var scenario))
+        {
+            var known = string.Join(", ", _scenarios.Scenarios.Select(s => s.Descriptor.Id));
+            return Invalid([new ParameterError("scenario", Msg.Of("scenario.unknown", ("id", ParameterValidator.Clip(request.Scenario ?? "")), ("known", known)))]);
+        }
+
+        var validation = ParameterValidator.Validate(scenario.Descriptor, request.Parameters);
+        if (!validation.IsValid)
+        {
+            return Invalid(validation.Errors);
+        }
+
+        var plan = scenario.Plan(validation.Values);
+        var processes = IsProcesses(validation.Values);
+        if (processes && _worker.Command is null)
+        {
+            return Invalid([new ParameterError(CommonParameters.Mode, Msg.Of("mode.unavailable", ("status", _worker.Status)))]);
+        }
+
+        if (Limits(scenario.Descriptor, plan, processes).FirstOrDefault() is { } limit)
+        {
+            return TooLarge(limit.Text);
+        }
+
+        setup = new Setup(scenario, validation, plan, processes);
+        return null;
+    }
+
+    /// <summary>
     /// Why a start must wait or be refused, under the lock: the server's process budget, the caps
     /// per identity and per address, the queue, and each one's fair share of queue and processes.
     /// </summary>
     private StartResult? Refusal(RunOwner owner, RunPlan plan, bool processes)
     {
-        var live = _active.Concat(_queue);
+        // A run that has ended holds nothing any more, even in the moment before its thread leaves.
+        var live = _active.Where(r => !r.IsFinal).Concat(_queue);
         if (processes)
         {
             var needed = plan.Actors + 1;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Playground.Shared.Parameters;
 using Playground.Shared.Text;
 
 namespace Playground.Shared.Runs;
@@ -29,7 +30,7 @@ public enum BatchState
 /// One combination of varied values and what its runs gave.
 /// </summary>
 /// <param name="Values">The varied knobs' values of this row ({"lock": "none"}).</param>
-/// <param name="Runs">Runs of this row that finished with a summary.</param>
+/// <param name="Runs">Runs of this row that completed with a summary (not failed, not cut short).</param>
 /// <param name="Violated">Of those, the runs whose invariant was violated.</param>
 /// <param name="Mean">The mean of the scenario's batch measure over those runs; null before the first.</param>
 /// <param name="RunIds">Every run started for this row, in order.</param>
@@ -44,7 +45,7 @@ public sealed record BatchRow(
 /// <param name="Done">Runs that have ended (in any state).</param>
 /// <param name="Total">Runs the batch will start: rows × repeat.</param>
 /// <param name="Measure">The run metric each row's mean is taken of.</param>
-/// <param name="Reason">Why it failed or was cancelled.</param>
+/// <param name="Reason">Why it failed or was cancelled; while it waits for room under the run caps, why it waits.</param>
 public sealed record BatchInfo(
     string Id,
     string Scenario,
@@ -57,3 +58,49 @@ public sealed record BatchInfo(
     Msg? Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? EndedAt);
+
+public static class BatchStates
+{
+    public static bool IsFinal(this BatchState s) => s is BatchState.Completed or BatchState.Cancelled or BatchState.Failed;
+}
+
+/// <summary>How large a batch may be on this server, so a form can say so before Start.</summary>
+/// <param name="MaxRepeat">Runs of each combination, at most.</param>
+/// <param name="MaxCombinations">Combinations of varied values, at most.</param>
+/// <param name="MaxRuns">Runs of one batch in all (combinations × repeat), at most.</param>
+/// <param name="MaxSeconds">The longest a batch may be estimated to take, all its runs together.</param>
+public sealed record BatchLimits(int MaxRepeat, int MaxCombinations, int MaxRuns, double MaxSeconds);
+
+/// <summary>The answer to a batch start: the batch, or why not (as for a run, with the fields at fault).</summary>
+public sealed record BatchStartResult(
+    BatchInfo? Batch,
+    StartRefusal Refusal,
+    Msg? Message,
+    IReadOnlyList<ParameterError> Errors,
+    TimeSpan? RetryAfter)
+{
+    public bool Accepted => Batch is not null;
+}
+
+/// <summary>
+/// The server's batch service as components see it, in the circuit, like <see cref="IRunService"/>:
+/// a batch started here belongs to whoever the service acts for, and so do its runs.
+/// </summary>
+public interface IBatchService
+{
+    BatchLimits Limits { get; }
+
+    /// <summary>Checks every combination, then starts the batch; nothing starts when anything is wrong.</summary>
+    BatchStartResult Start(BatchStartRequest request);
+
+    /// <summary>Cancels a live batch of this client (and its current run); false when there is no such batch, it ended, or it is someone else's.</summary>
+    bool Cancel(string batchId);
+
+    BatchInfo? Get(string batchId);
+
+    /// <summary>This client's batches the server remembers, newest first (a page reopened finds its live batch here).</summary>
+    IReadOnlyList<BatchInfo> List();
+
+    /// <summary>Yields the batch now and after every change, and ends after its final state.</summary>
+    IAsyncEnumerable<BatchInfo> WatchAsync(string batchId, CancellationToken cancellationToken);
+}

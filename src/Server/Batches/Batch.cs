@@ -1,0 +1,219 @@
+using System.Globalization;
+using Playground.Server.Identity;
+using Playground.Shared.Runs;
+using Playground.Shared.Text;
+
+namespace Playground.Server.Batches;
+
+/// <summary>One combination of a batch: its varied values and the request each of its runs makes.</summary>
+public sealed record BatchCombination(IReadOnlyDictionary<string, string> Values, RunStartRequest Request);
+
+/// <summary>
+/// One batch: its combinations, state and tallies. Mutated only under its own lock; readers take
+/// snapshots with <see cref="ToInfo"/>. Every change completes <see cref="Changed"/> and swaps in a
+/// fresh signal, as a run does, so watchers await changes instead of polling.
+/// </summary>
+public sealed class Batch
+{
+    private readonly object _gate = new();
+    private readonly Row[] _rows;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Batch(string id, string scenario, RunOwner owner, int repeat, string measure, IReadOnlyList<BatchCombination> combinations, DateTimeOffset createdAt)
+    {
+        Id = id;
+        Scenario = scenario;
+        Owner = owner;
+        Repeat = repeat;
+        Measure = measure;
+        Combinations = combinations;
+        CreatedAt = createdAt;
+        _rows = [.. combinations.Select(c => new Row(c.Values))];
+    }
+
+    public string Id { get; }
+    public string Scenario { get; }
+    /// <summary>Who started the batch: they own its runs, and only they may stop it.</summary>
+    public RunOwner Owner { get; }
+    public int Repeat { get; }
+    /// <summary>The run metric each row averages ("wallMs" when the scenario names none).</summary>
+    public string Measure { get; }
+    public IReadOnlyList<BatchCombination> Combinations { get; }
+    public int Total => _rows.Length * Repeat;
+    public DateTimeOffset CreatedAt { get; }
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Why the batch is being stopped, once its owner or the server asked (null until then).</summary>
+    public Msg? StopReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopReason;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _stopReason ??= value;
+            }
+        }
+    }
+
+    /// <summary>The batch's own work, from its first start attempt to its final state.</summary>
+    public Task Execution { get; set; } = Task.CompletedTask;
+
+    public BatchState State
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state;
+            }
+        }
+    }
+
+    public bool IsFinal => State.IsFinal();
+
+    public DateTimeOffset? EndedAt
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _endedAt;
+            }
+        }
+    }
+
+    /// <summary>Completes at the next change of state, progress or tallies.</summary>
+    public Task Changed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _changed.Task;
+            }
+        }
+    }
+
+    private BatchState _state = BatchState.Queued;
+    private int _done;
+    private Msg? _reason;
+    private DateTimeOffset? _endedAt;
+    private Msg? _stopReason;
+
+    /// <summary>The batch waits for room under the run caps; <paramref name="reason"/> says which cap.</summary>
+    public void Waiting(Msg? reason)
+    {
+        lock (_gate)
+        {
+            if (_state.IsFinal() || SameText(_reason, reason))
+            {
+                return;
+            }
+
+            _reason = reason;
+            Signal();
+        }
+    }
+
+    /// <summary>A run of row <paramref name="row"/> was admitted: the batch is running.</summary>
+    public void RunStarted(int row, string runId)
+    {
+        lock (_gate)
+        {
+            _rows[row].RunIds.Add(runId);
+            if (!_state.IsFinal())
+            {
+                _state = BatchState.Running;
+                _reason = null;
+            }
+
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// A run of row <paramref name="row"/> ended. It counts as done in any state; only a completed
+    /// run with a summary counts toward the row's share and mean.
+    /// </summary>
+    public void RunEnded(int row, RunInfo run)
+    {
+        lock (_gate)
+        {
+            _done++;
+            if (run is { State: RunState.Completed, Summary: { } summary })
+            {
+                var r = _rows[row];
+                r.Runs++;
+                r.Violated += summary.Verdict.Held ? 0 : 1;
+                if (MeasureOf(summary, Measure) is { } value)
+                {
+                    r.Sum += value;
+                    r.Measured++;
+                }
+            }
+
+            Signal();
+        }
+    }
+
+    /// <summary>Moves to a final state once; later calls are ignored.</summary>
+    public bool Finish(BatchState state, Msg? reason, DateTimeOffset endedAt)
+    {
+        lock (_gate)
+        {
+            if (_state.IsFinal())
+            {
+                return false;
+            }
+
+            _state = state;
+            _reason = reason;
+            _endedAt = endedAt;
+            Signal();
+            return true;
+        }
+    }
+
+    public BatchInfo ToInfo()
+    {
+        lock (_gate)
+        {
+            var rows = _rows.Select(r => new BatchRow(r.Values, r.Runs, r.Violated,
+                r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds])).ToList();
+            return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt);
+        }
+    }
+
+    /// <summary>The value of <paramref name="measure"/> in a run's summary: one of its metrics, or its wall time.</summary>
+    public static double? MeasureOf(RunSummary summary, string measure) =>
+        summary.Metrics.FirstOrDefault(m => m.Name == measure)?.Value
+        ?? (measure == BatchManager.WallMs ? summary.WallMs : null);
+
+    private static bool SameText(Msg? a, Msg? b) =>
+        a?.Format(CultureInfo.InvariantCulture) == b?.Format(CultureInfo.InvariantCulture);
+
+    private void Signal()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+
+    private sealed class Row(IReadOnlyDictionary<string, string> values)
+    {
+        public IReadOnlyDictionary<string, string> Values { get; } = values;
+        public List<string> RunIds { get; } = [];
+        public int Runs { get; set; }
+        public int Violated { get; set; }
+        public double Sum { get; set; }
+        public int Measured { get; set; }
+    }
+}
