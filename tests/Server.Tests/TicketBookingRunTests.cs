@@ -113,4 +113,33 @@ public sealed class TicketBookingRunTests(PlaygroundHost host) : IClassFixture<P
         Assert.Contains(S.Tickets, body, StringComparison.Ordinal);
         Assert.Contains(S.Lock, body, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_batch_over_the_locks_finds_the_oversell_without_a_lock_and_never_with_flock_and_means_the_oversold_tickets()
+    {
+        var http = host.CreateApiClient(nameof(A_batch_over_the_locks_finds_the_oversell_without_a_lock_and_never_with_flock_and_means_the_oversold_tickets));
+        var started = await http.StartBatchAsync(S.Id, new Dictionary<string, object> { [S.Think] = 0.05 },
+            new Dictionary<string, string[]> { [S.Lock] = [S.NoLock, S.FileLock] }, repeat: 3);
+        var batch = await http.WaitForFinalBatchAsync(started.Id);
+
+        Assert.Equal(BatchState.Completed, batch.State);
+        Assert.Equal(S.Oversold, batch.Measure);
+        var open = batch.Rows.Single(r => r.Values[S.Lock] == S.NoLock);
+        var locked = batch.Rows.Single(r => r.Values[S.Lock] == S.FileLock);
+        Assert.Equal((3, 3), (open.Runs, locked.Runs));
+        // Ten buyers thinking 50 ms each way, started together: every run oversells without a lock.
+        Assert.True(open.Violated > 0, $"no oversell in {open.Runs} runs without a lock");
+        Assert.Equal(0, locked.Violated);
+        Assert.Equal(0, locked.Mean);
+        // The row's mean is the mean of its runs' own oversold figures.
+        var oversold = new List<double>();
+        foreach (var id in open.RunIds)
+        {
+            var run = await http.GetRunAsync(id);
+            oversold.Add(run.Summary!.Metrics.Single(m => m.Name == S.Oversold).Value);
+            Assert.Empty(FoldersOf(id));
+        }
+
+        Assert.Equal(oversold.Average(), open.Mean!.Value, 6);
+    }
 }
