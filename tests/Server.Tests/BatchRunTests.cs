@@ -176,4 +176,23 @@ public sealed class BatchRunTests(PlaygroundHost host) : IClassFixture<Playgroun
         Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
         Assert.Contains("There is no batch 'nosuchbatch'", await get.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_batch_sweeps_a_whole_number_knob_one_row_per_value()
+    {
+        var http = host.CreateApiClient(nameof(A_batch_sweeps_a_whole_number_knob_one_row_per_value));
+
+        var started = await http.StartBatchAsync(SemaphoreSchema.Id, BatchApi.QuickParking,
+            new Dictionary<string, string[]> { ["permits"] = ["1", "3", "5"] }, repeat: 1);
+        var batch = await http.WaitForFinalBatchAsync(started.Id);
+
+        Assert.Equal(BatchState.Completed, batch.State);
+        Assert.Equal(["1", "3", "5"], batch.Rows.Select(r => r.Values["permits"]));
+        foreach (var row in batch.Rows)
+        {
+            var run = await http.GetRunAsync(Assert.Single(row.RunIds));
+            Assert.Equal(long.Parse(row.Values["permits"], System.Globalization.CultureInfo.InvariantCulture), Convert.ToInt64(run.Parameters["permits"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(double.Parse(row.Values["permits"], System.Globalization.CultureInfo.InvariantCulture), run.Summary!.Metrics.Single(m => m.Name == "permits").Value);
+        }
+    }
 }

@@ -36,7 +36,7 @@ public static class BatchPlanner
         }
 
         var descriptor = scenario.Descriptor;
-        var varied = Vary(descriptor, request.Vary, errors);
+        var varied = Vary(descriptor, request.Vary, options, errors);
         if (errors.Count > 0)
         {
             return Invalid(errors);
@@ -107,7 +107,7 @@ public static class BatchPlanner
     private sealed record VariedKnob(ParameterSpec Spec, IReadOnlyList<string> Values);
 
     /// <summary>Each varied knob with its values in their canonical spelling, or errors naming the knob.</summary>
-    private static List<VariedKnob> Vary(ScenarioDescriptor scenario, IReadOnlyDictionary<string, IReadOnlyList<string>>? vary, List<ParameterError> errors)
+    private static List<VariedKnob> Vary(ScenarioDescriptor scenario, IReadOnlyDictionary<string, IReadOnlyList<string>>? vary, BatchOptions options, List<ParameterError> errors)
     {
         var knobs = new List<VariedKnob>();
         if (vary is null || vary.Count == 0)
@@ -115,7 +115,7 @@ public static class BatchPlanner
             return knobs;
         }
 
-        var choices = string.Join(", ", scenario.Parameters.Where(p => p.Type == ParameterType.Choice).Select(p => p.Name));
+        var choices = string.Join(", ", scenario.Parameters.Where(p => p.Type is ParameterType.Choice or ParameterType.Integer).Select(p => p.Name));
         if (vary.Count > scenario.Parameters.Count)
         {
             // One error, however many names were sent.
@@ -132,7 +132,7 @@ public static class BatchPlanner
                 continue;
             }
 
-            if (spec.Type != ParameterType.Choice)
+            if (spec.Type is not (ParameterType.Choice or ParameterType.Integer))
             {
                 errors.Add(new ParameterError(field, Msg.Of("batch.varyNotChoice", ("name", spec.Name), ("allowed", spec.Allowed), ("choices", choices))));
                 continue;
@@ -150,9 +150,14 @@ public static class BatchPlanner
                 continue;
             }
 
-            if (values.Count > spec.Options.Count)
+            // A choice knob can list each option once; a whole-number knob (a sweep of pool sizes) as
+            // many values as a batch may have combinations.
+            var most = spec.Type == ParameterType.Choice ? spec.Options.Count : options.MaxCombinations;
+            if (values.Count > most)
             {
-                errors.Add(new ParameterError(field, Msg.Of("batch.varyTooLong", ("name", spec.Name), ("count", values.Count), ("max", spec.Options.Count), ("allowed", spec.Allowed))));
+                errors.Add(new ParameterError(field, spec.Type == ParameterType.Choice
+                    ? Msg.Of("batch.varyTooLong", ("name", spec.Name), ("count", values.Count), ("max", most), ("allowed", spec.Allowed))
+                    : Msg.Of("batch.varyTooManyValues", ("name", spec.Name), ("count", values.Count), ("max", most))));
                 continue;
             }
 
@@ -162,14 +167,17 @@ public static class BatchPlanner
                 if (!ParameterValidator.TryParse(spec, text ?? "", out var value, out var message))
                 {
                     errors.Add(new ParameterError(field, message!));
+                    continue;
                 }
-                else if (canonical.Contains((string)value))
+
+                var spelled = ParameterValues.ToText(value);
+                if (canonical.Contains(spelled))
                 {
-                    errors.Add(new ParameterError(field, Msg.Of("batch.varyDuplicate", ("name", spec.Name), ("text", (string)value))));
+                    errors.Add(new ParameterError(field, Msg.Of("batch.varyDuplicate", ("name", spec.Name), ("text", spelled))));
                 }
                 else
                 {
-                    canonical.Add((string)value);
+                    canonical.Add(spelled);
                 }
             }
 

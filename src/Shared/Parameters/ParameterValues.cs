@@ -23,7 +23,8 @@ public sealed class ParameterValues
     public IReadOnlyDictionary<string, string> ToText() =>
         _values.ToDictionary(kv => kv.Key, kv => ToText(kv.Value), StringComparer.Ordinal);
 
-    internal static string ToText(object value) => value switch
+    /// <summary>The invariant text of one validated value ("3", "0.2", "fifo").</summary>
+    public static string ToText(object value) => value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         long l => l.ToString(CultureInfo.InvariantCulture),
