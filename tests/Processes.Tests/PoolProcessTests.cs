@@ -112,7 +112,7 @@ public sealed class PoolProcessTests
             // stamped as the parent started it, and only then does the child record its own start.
             var spawned = run.Events.Single(e => e.Actor == 0 && e.Kind == EventKind.Work && e.Resource == PoolParent.SpawnResource && e.Value == task);
             var lane = run.Events.Where(e => e.Actor == PoolParent.ChildOf(task)).ToList();
-            Assert.Equal((EventKind.Work, ChildProcessGroup.StartupResource), (lane[0].Kind, lane[0].Resource));
+            Assert.Equal((EventKind.Sleep, ChildProcessGroup.StartupResource), (lane[0].Kind, lane[0].Resource));
             Assert.True(lane[0].Timestamp > spawned.Timestamp, $"task {task}'s process began before its task was submitted");
             Assert.Equal(EventKind.Start, lane[1].Kind);
             // It ran its own task and no other.

@@ -130,8 +130,10 @@ public sealed class ChildProcessGroup : IDisposable
     /// spawned from a pool thread dies when the pool retires that thread.
     /// </remarks>
     /// <param name="recordStartup">
-    /// Records, on the child's lane, a <c>work</c> event on <see cref="StartupResource"/> stamped
-    /// just before the process was started, so its lane shows the start-up as a span of its own.
+    /// Records, on the child's lane, a <c>sleep</c> event on <see cref="StartupResource"/> stamped
+    /// just before the process was started, so its lane shows the start-up as a span of its own:
+    /// the process exists but is not yet running the actor's code (a new process, in the terms of
+    /// OS texts), drawn in the ready/sleeping colour until its first event.
     /// </param>
     public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<RawEvent>? observe = null, bool recordStartup = false)
     {
@@ -153,8 +155,8 @@ public sealed class ChildProcessGroup : IDisposable
             if (recordStartup)
             {
                 // Written before the reader thread starts, which then owns the lane.
-                _recorder[actor].RecordAt(spawned, EventKind.Work, StartupResource, 0, -1);
-                observe?.Invoke(new RawEvent(spawned, actor, EventKind.Work, StartupResource, 0, -1));
+                _recorder[actor].RecordAt(spawned, EventKind.Sleep, StartupResource, 0, -1);
+                observe?.Invoke(new RawEvent(spawned, actor, EventKind.Sleep, StartupResource, 0, -1));
             }
 
             _observer.ActorStarted(actor, process.Id, process.Id);
