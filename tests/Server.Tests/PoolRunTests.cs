@@ -38,7 +38,7 @@ public sealed class PoolRunTests(PlaygroundHost host) : IClassFixture<Playground
         var children = run.Actors.Skip(1).Select(a => a.Pid).ToList();
         Assert.Equal(100, children.Distinct().Count());
         Assert.DoesNotContain(Environment.ProcessId, children);
-        Assert.All(run.Actors.Skip(1), a => Assert.Equal("taskProcess", a.Role));
+        Assert.All(run.Actors.Skip(1), a => Assert.Equal("process", a.Role));
         var metrics = run.Summary.Metrics.ToDictionary(m => m.Name, m => m.Value);
         Assert.Equal(100, metrics["processes"]);
         Assert.True(metrics["startupMeanMs"] > 0);

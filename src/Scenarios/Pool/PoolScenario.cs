@@ -40,9 +40,11 @@ public sealed class PoolScenario : IScenario
 /// </remarks>
 public sealed class PoolScript : ActorScript<PoolWorld>
 {
+    // Each lane's name carries its role ("worker-1", "process-7"), so the lane shows its pid or
+    // thread id beside the name instead of repeating the role.
     public const string ParentRole = "parent";
-    public const string WorkerRole = "poolWorker";
-    public const string TaskProcessRole = "taskProcess";
+    public const string WorkerRole = "worker";
+    public const string TaskProcessRole = "process";
 
     private readonly PoolTally _tally;
 
