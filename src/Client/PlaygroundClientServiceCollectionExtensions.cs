@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using Playground.Client.Scenarios;
 using Playground.Client.Scenarios.Event;
+using Playground.Client.Scenarios.Pool;
 using Playground.Client.Scenarios.TicketBooking;
 using Playground.Client.Scenarios.ProducerConsumer;
 using Playground.Client.Scenarios.Semaphore;
@@ -24,6 +25,7 @@ public static class PlaygroundClientServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, SemaphoreContent>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, EventContent>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, TicketBookingContent>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IScenarioContent, PoolContent>());
         services.TryAddSingleton<ScenarioContentRegistry>();
         return services;
     }

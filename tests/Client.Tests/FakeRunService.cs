@@ -8,7 +8,7 @@ namespace Playground.Client.Tests;
 internal sealed class FakeRunService : IRunService
 {
     public IReadOnlyList<ScenarioDescriptor> Scenarios { get; set; } =
-        [ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, TicketBookingSchema.Descriptor, .. ScenarioCatalog.Coming];
+        [ProducerConsumerSchema.Descriptor, PoolSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, TicketBookingSchema.Descriptor, .. ScenarioCatalog.Coming];
 
     public List<RunStartRequest> Started { get; } = [];
 

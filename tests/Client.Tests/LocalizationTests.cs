@@ -17,12 +17,13 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
     {
         "None", "FIFO", "LIFO", "queue", "Queue", "LifoQueue", "PriorityQueue", "task_done", "join", "get", "put",
         "empty", "pid", "tid", "Python", "multiprocessing", "kill", "SIGKILL", "JSON", "Pool", "Semaphore", "Event",
+        "GIL", "CPU", "time", "sleep", "CPython", "map", "apply", "apply_async", "ThreadPool", "Process", "func", "range", "args", "asyncio", "NET", "shm", "dev",
     };
 
-    private IRenderedComponent<Play> RenderPlay(string relativeUrl)
+    private IRenderedComponent<Play> RenderPlay(string relativeUrl, string scenario = ProducerConsumerSchema.Id)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(relativeUrl);
-        return Render<Play>(p => p.Add(c => c.ScenarioId, ProducerConsumerSchema.Id));
+        return Render<Play>(p => p.Add(c => c.ScenarioId, scenario));
     }
 
     /// <summary>The text a reader sees: text nodes outside code, and titles, labels and helper texts.</summary>
@@ -60,6 +61,19 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
 
         var texts = VisibleTexts(Root(page));
         Assert.Contains(texts, t => t.Contains("生产者", StringComparison.Ordinal));
+        var english = texts.SelectMany(t => Words().Matches(t).Select(m => m.Value)).Where(w => !ProperNames.Contains(w)).Distinct().ToList();
+        Assert.True(english.Count == 0, "English on the Chinese page: " + string.Join(", ", english));
+        Assert.DoesNotContain(texts, t => RawKey().IsMatch(t));
+    }
+
+    [Fact]
+    public void The_pool_page_in_Chinese_shows_no_English_but_proper_names_and_no_raw_keys()
+    {
+        using var culture = new CultureScope("zh-CN");
+        var page = RenderPlay("/play/pool", PoolSchema.Id);
+
+        var texts = VisibleTexts(Root(page));
+        Assert.Contains(texts, t => t.Contains("执行者", StringComparison.Ordinal));
         var english = texts.SelectMany(t => Words().Matches(t).Select(m => m.Value)).Where(w => !ProperNames.Contains(w)).Distinct().ToList();
         Assert.True(english.Count == 0, "English on the Chinese page: " + string.Join(", ", english));
         Assert.DoesNotContain(texts, t => RawKey().IsMatch(t));

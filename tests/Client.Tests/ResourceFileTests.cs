@@ -55,7 +55,7 @@ public sealed partial class ResourceFileTests
         var missing = new List<string>();
         foreach (var culture in new[] { CultureInfo.InvariantCulture })
         {
-            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, TicketBookingSchema.Descriptor, .. ScenarioCatalog.Coming])
+            foreach (var scenario in (IEnumerable<ScenarioDescriptor>)[ProducerConsumerSchema.Descriptor, PoolSchema.Descriptor, SemaphoreSchema.Descriptor, EventSchema.Descriptor, TicketBookingSchema.Descriptor, .. ScenarioCatalog.Coming])
             {
                 var messages = new List<Msg> { ScenarioTexts.Name(scenario), ScenarioTexts.Tagline(scenario), ScenarioTexts.Summary(scenario) };
                 if (scenario.Available)

@@ -45,4 +45,27 @@ public sealed class MissingWorkerTests(NoWorkerHost host) : IClassFixture<NoWork
         var messages = json.RootElement.GetProperty("errors").GetProperty("mode");
         Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains("unavailable", StringComparison.Ordinal));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_pools_process_executors_are_refused_naming_the_executor_and_threads_still_run()
+    {
+        var http = host.CreateApiClient(nameof(The_pools_process_executors_are_refused_naming_the_executor_and_threads_still_run));
+
+        using var catalog = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/scenarios", UriKind.Relative)));
+        var pool = catalog.RootElement.EnumerateArray().Single(s => s.GetProperty("id").GetString() == "pool");
+        Assert.Equal(["threads", "async"], pool.GetProperty("modes").EnumerateArray().Select(m => m.GetString()));
+
+        foreach (var executor in new[] { "processPool", "processPerTask" })
+        {
+            using var response = await http.PostRunAsync(new Dictionary<string, object> { ["executor"] = executor, ["timeScale"] = 0.01 }, "pool");
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var messages = json.RootElement.GetProperty("errors").GetProperty("executor");
+            Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains("unavailable", StringComparison.Ordinal));
+        }
+
+        using var threads = await http.PostRunAsync(new Dictionary<string, object> { ["executor"] = "threadPool", ["timeScale"] = 0.01 }, "pool");
+        Assert.Equal(HttpStatusCode.Accepted, threads.StatusCode);
+    }
 }

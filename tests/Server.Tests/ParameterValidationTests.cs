@@ -15,7 +15,6 @@ public sealed class ParameterValidationTests(PlaygroundHost host) : IClassFixtur
         { "unknown parameter", """{"scenario":"producer-consumer","parameters":{"foo":1}}""", "foo", "not a parameter" },
         { "unknown scenario", """{"scenario":"dining-philosophers","parameters":{}}""", "scenario", "unknown scenario" },
         { "bad choice", """{"scenario":"producer-consumer","parameters":{"queueKind":"heap"}}""", "queueKind", "fifo, lifo, priority" },
-        { "coming scenario", """{"scenario":"pool","parameters":{}}""", "scenario", "cannot run yet" },
     };
 
     [Theory(Timeout = 30_000)]

@@ -34,27 +34,27 @@ public sealed class SemaphoreRunTests(PlaygroundHost host) : IClassFixture<Playg
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_hundred_car_processes_are_refused_before_the_run_with_the_cap_named_on_the_cars_field()
+    public async Task Two_hundred_car_processes_are_refused_before_the_run_with_the_cap_named_on_the_cars_field()
     {
-        var http = host.CreateApiClient(nameof(A_hundred_car_processes_are_refused_before_the_run_with_the_cap_named_on_the_cars_field));
-        var parameters = new Dictionary<string, string?> { ["mode"] = RunModes.Processes };
+        var http = host.CreateApiClient(nameof(Two_hundred_car_processes_are_refused_before_the_run_with_the_cap_named_on_the_cars_field));
+        var parameters = new Dictionary<string, string?> { ["mode"] = RunModes.Processes, [SemaphoreSchema.Workers] = "200" };
 
         var check = host.Services.GetRequiredService<RunManager>().Check(new RunStartRequest(SemaphoreSchema.Id, parameters));
-        using var response = await http.PostRunAsync(new Dictionary<string, object> { ["mode"] = RunModes.Processes }, SemaphoreSchema.Id);
+        using var response = await http.PostRunAsync(new Dictionary<string, object> { ["mode"] = RunModes.Processes, [SemaphoreSchema.Workers] = 200 }, SemaphoreSchema.Id);
 
         Assert.NotNull(check);
         var limit = Assert.Single(check.Limits);
         Assert.Contains(SemaphoreSchema.Workers, limit.Fields);
         Assert.Contains(CommonParameters.Mode, limit.Fields);
-        Assert.Contains("101 processes", limit.Text.Format(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        Assert.Contains("at most 64", limit.Text.Format(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("201 processes", limit.Text.Format(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("at most 128", limit.Text.Format(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
     [Theory]
     [InlineData(RunModes.Threads, "200")]
     [InlineData(RunModes.Async, "200")]
-    [InlineData(RunModes.Processes, "63")]
+    [InlineData(RunModes.Processes, "127")]
     public void The_largest_setups_of_each_mode_fit_every_cap(string mode, string workers)
     {
         var check = host.Services.GetRequiredService<RunManager>().Check(new RunStartRequest(SemaphoreSchema.Id,

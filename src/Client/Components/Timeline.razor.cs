@@ -102,7 +102,7 @@ public sealed partial class Timeline : IAsyncDisposable
             _shownRunId = RunId;
             _follow = true;
             _marksDrawn = new HashSet<string>(StringComparer.Ordinal);
-            await _timeline.InvokeVoidAsync("watch", RunId, Gauges());
+            await _timeline.InvokeVoidAsync("watch", RunId, Gauges(), Scenario?.SpanLabels ?? []);
         }
 
         var marks = MarkedItems is { Count: > 0 } ? MarkedItems.ToArray() : null;

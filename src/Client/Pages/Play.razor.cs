@@ -123,6 +123,19 @@ public sealed partial class Play : IAsyncDisposable
 
     private bool ShowTimeScaleAdvice => _check is { } check && check.EstimatedSeconds > SlowRunSeconds;
 
+    /// <summary>
+    /// True when the scenario has the common mode knob (shown as a row of radio buttons); a
+    /// scenario that picks where its actors run with a knob of its own (the pool's executor)
+    /// shows that knob among the others instead.
+    /// </summary>
+    private bool HasModeKnob => _scenario?.Find(CommonParameters.Mode) is not null;
+
+    /// <summary>The options of a scenario's own mode knob whose host mode this server cannot run (processes without the worker).</summary>
+    private IReadOnlyCollection<string> UnavailableOptions(ParameterSpec spec) =>
+        _scenario is { } s && string.Equals(spec.Name, s.ModeParameter, StringComparison.OrdinalIgnoreCase) && s.HostModes.Count > 0
+            ? [.. s.HostModes.Where(kv => !s.Modes.Contains(kv.Value)).Select(kv => kv.Key)]
+            : [];
+
     private string CurrentMode =>
         _text.TryGetValue(CommonParameters.Mode, out var mode) ? mode
         : _scenario is { Modes.Count: > 0 } s ? s.Modes[0] : RunModes.Threads;

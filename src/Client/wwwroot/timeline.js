@@ -34,6 +34,7 @@ const PALETTE = {
   markEdge: ['--tl-mark-edge', '#ffffff'],
   fault: ['--tl-fault', '#e65100'],
   mark: ['--tl-mark', '#f9a825'],
+  spanLabel: ['--tl-span-label', '#0d1b0e'],
   gaugeFill: ['--tl-gauge-fill', 'rgba(57, 73, 171, 0.18)'],
   gaugeLine: ['--tl-gauge-line', '#3949ab'],
   band: ['--tl-band', '#00897b'],
@@ -536,6 +537,7 @@ class Timeline {
     this.texts = new Texts(opts.strings, opts.culture);
     this.rules = new LaneRules(opts.laneStates, opts.kinds);
     this.gaugeSpecs = [];
+    this.spanLabels = new Set();
     this.canvas = document.createElement('canvas');
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('role', 'application');
@@ -655,11 +657,16 @@ class Timeline {
 
   // --- stream -------------------------------------------------------------------------------
 
-  /** Streams a run and draws it; gauges: the charts of its scenario, [{ id, resource, style, label, limitLabel, limitParameter }]. */
-  async watch(runId, gauges) {
+  /**
+   * Streams a run and draws it; gauges: the charts of its scenario, [{ id, resource, style, label,
+   * limitLabel, limitParameter }]; spanLabels: resources whose spans show the value of the event
+   * that began them (a task's number), where the span is wide enough.
+   */
+  async watch(runId, gauges, spanLabels) {
     await this.close();
     const generation = ++this.generation;
     this.gaugeSpecs = readGauges(gauges);
+    this.spanLabels = new Set(Array.isArray(spanLabels) ? spanLabels.filter(r => typeof r === 'string' && r !== '') : []);
     this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
     this.follow = true;
@@ -1690,6 +1697,7 @@ class Timeline {
     const start = lowerBound(segs, v0, s => s.t1);
     let lastX = -1;
     let lastColor = null;
+    const labelled = [];
     for (let i = start; i < segs.length; i++) {
       const s = segs[i];
       if (s.t0 > v1) {
@@ -1697,10 +1705,18 @@ class Timeline {
       }
       lastX = this.fillSegment(ctx, s.t0, s.t1, s.state, barY, barH, lastX, lastColor);
       lastColor = C[s.state];
+      if (this.isLabelled(s)) {
+        labelled.push({ t0: s.t0, t1: s.t1, value: s.cause.value });
+      }
     }
     if (lane.current) {
-      this.fillSegment(ctx, lane.current.t0, Math.max(now, lane.current.t0), lane.current.state, barY, barH, -1, null);
+      const cur = lane.current;
+      this.fillSegment(ctx, cur.t0, Math.max(now, cur.t0), cur.state, barY, barH, -1, null);
+      if (this.isLabelled(cur)) {
+        labelled.push({ t0: cur.t0, t1: Math.max(now, cur.t0), value: cur.cause.value });
+      }
     }
+    this.drawSpanLabels(ctx, labelled, y);
 
     // Marks on top. Many marks in one pixel are drawn once per kind; lost items and stop
     // markers are never hidden behind ordinary ones.
@@ -1720,6 +1736,38 @@ class Timeline {
       lastMarkX[key] = x;
       this.drawMark(ctx, e, x, y);
     }
+  }
+
+  /** True for a running or sleeping span begun by an event of a labelled resource (a task's work). */
+  isLabelled(seg) {
+    return this.spanLabels.size > 0 && (seg.state === 'running' || seg.state === 'sleeping')
+      && seg.cause && this.spanLabels.has(seg.cause.resource);
+  }
+
+  /** Each labelled span's value, centred inside it, where it fits. */
+  drawSpanLabels(ctx, spans, y) {
+    if (spans.length === 0) {
+      return;
+    }
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    ctx.save();
+    ctx.font = `600 11px ${FONT}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = this.colors.spanLabel;
+    for (const s of spans) {
+      const x0 = Math.max(this.labelW, this.xOf(s.t0));
+      const x1 = Math.min(plotRight, this.xOf(s.t1));
+      const room = x1 - x0;
+      if (room < 12) {
+        continue;
+      }
+      const text = String(s.value);
+      if (ctx.measureText(text).width + 6 <= room) {
+        ctx.fillText(text, (x0 + x1) / 2, y + LANE_H / 2);
+      }
+    }
+    ctx.restore();
   }
 
   fillSegment(ctx, t0, t1, state, y, h, lastX, lastColor) {

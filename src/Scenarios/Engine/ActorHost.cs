@@ -188,23 +188,44 @@ public static class ActorHost
         var key = environment.SharedKey;
         var actors = script.Actors;
         var query = ShareLink.EncodeQuery(script.Descriptor, script.Values);
+        var inServer = Enumerable.Range(0, actors.Count).Where(a => actors[a].InServer).ToList();
+        if (inServer.Count > 1)
+        {
+            throw new InvalidOperationException("at most one actor of a run runs in the server");
+        }
+
         TWorld? world = null;
         try
         {
             world = script.CreateShared(key);
-            using var group = new ChildProcessGroup(worker, recorder, observer, environment.StopGrace);
+            // A child that crashes stops the others, and the server-side actor with them: it may
+            // be blocked on a primitive the dead child was to release.
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var group = new ChildProcessGroup(worker, recorder, observer, environment.StopGrace) { OnCrash = failed.Cancel };
+            void Spawn(int a) => group.Spawn(a, actors[a].Name,
+                ["--scenario", script.Descriptor.Id, "--run", key, "--actor", a.ToString(CultureInfo.InvariantCulture), "--params", query],
+                e => script.Observe(e), script.ShowsChildStartup);
+
+            script.Children = new Launcher(group, actors, Spawn);
             recorder.MarkStart();
             var started = Stopwatch.GetTimestamp();
             for (var a = 0; a < actors.Count; a++)
             {
-                group.Spawn(a, actors[a].Name,
-                    ["--scenario", script.Descriptor.Id, "--run", key, "--actor", a.ToString(CultureInfo.InvariantCulture), "--params", query],
-                    e => script.Observe(e));
+                if (!actors[a].InServer && !actors[a].OnRequest)
+                {
+                    Spawn(a);
+                }
+            }
+
+            Exception? serverFailure = null;
+            if (inServer.Count == 1)
+            {
+                serverFailure = RunInServer(script, inServer[0], world, recorder, observer, failed);
             }
 
             var daemons = Enumerable.Range(0, actors.Count).Where(a => actors[a].Daemon).ToList();
-            var finished = true;
-            if (daemons.Count > 0)
+            var finished = serverFailure is null;
+            if (finished && daemons.Count > 0)
             {
                 // The main program's join() on the others; then the daemons die with it.
                 finished = group.WaitFor(Enumerable.Range(0, actors.Count).Except(daemons), cancellationToken);
@@ -222,16 +243,75 @@ public static class ActorHost
 
             var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var crash = group.FirstCrash;
-            var startup = StartupMetrics(group.Exits);
+            if (serverFailure is not null && crash is null && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AggregateException("An actor failed", serverFailure);
+            }
+
+            var exits = group.Exits;
+            var startup = StartupMetrics(exits);
             var failure = crash is null ? null : Msg.Of("child.peersStopped", ("crash", crash.Describe()));
             var complete = finished && crash is null && !cancellationToken.IsCancellationRequested;
-            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], [], recorder.StartTimestamp));
+            return script.Report(world, new HostResult(RunModes.Processes, complete, wall, failure, [.. startup], [], recorder.StartTimestamp) { Children = exits });
         }
         finally
         {
+            script.Children = null;
             (world as IDisposable)?.Dispose();
             script.UnlinkShared(key);
         }
+    }
+
+    /// <summary>
+    /// Runs the server-side actor of a processes run on the calling thread — the run's own, which
+    /// outlives every child it starts. Returns what it threw, if anything but a cancellation.
+    /// </summary>
+    private static Exception? RunInServer<TWorld>(ActorScript<TWorld> script, int actor, TWorld world, EventRecorder recorder, IActorObserver observer,
+        CancellationTokenSource failed)
+        where TWorld : class
+    {
+        var log = recorder[actor];
+        observer.ActorStarted(actor, System.Environment.ProcessId, ActorThreads.CurrentThreadId());
+        try
+        {
+            script.Act(actor, world, new ObservedRecorder<TWorld>(log, script), failed.Token);
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            log.Record(EventKind.End, "cancelled");
+            return null;
+        }
+        catch (Exception ex)
+        {
+            log.Record(EventKind.Crash, ex.GetType().Name);
+            failed.Cancel();
+            return ex;
+        }
+    }
+
+    /// <summary>Starts on-request children for the server-side actor, from the run's own thread only.</summary>
+    private sealed class Launcher(ChildProcessGroup group, IReadOnlyList<ActorSpec> actors, Action<int> spawn) : IChildLauncher
+    {
+        private readonly int _runThread = System.Environment.CurrentManagedThreadId;
+
+        public int Start(int actor)
+        {
+            if (System.Environment.CurrentManagedThreadId != _runThread)
+            {
+                throw new InvalidOperationException("children are started from the run's own thread: PR_SET_PDEATHSIG follows the thread that forks");
+            }
+
+            if ((uint)actor >= (uint)actors.Count || !actors[actor].OnRequest)
+            {
+                throw new ArgumentOutOfRangeException(nameof(actor), actor, "not an actor started on request");
+            }
+
+            spawn(actor);
+            return group.PidOf(actor);
+        }
+
+        public bool Join(int actor, CancellationToken cancellationToken) => group.WaitFor([actor], cancellationToken);
     }
 
     private const string DaemonStopped = "daemon stopped";

@@ -19,7 +19,11 @@ namespace Playground.Scenarios.Engine;
 /// it, as the timeline's and the summary's do, in every mode.
 /// </param>
 public sealed record HostResult(string Mode, bool Complete, double WallSeconds, Msg? Failure, IReadOnlyList<RunMetric> Metrics, IReadOnlyList<Msg> Notes,
-    long StartTimestamp);
+    long StartTimestamp)
+{
+    /// <summary>Processes mode: how each child ended, with its pid and its start-up (spawn to first event).</summary>
+    public IReadOnlyList<ChildExit> Children { get; init; } = [];
+}
 
 /// <summary>
 /// A scenario's run, said once: its actors, the primitives they share (the "world") and what each
@@ -39,7 +43,7 @@ public abstract class ActorScript<TWorld> : IScenarioExecution, IChildActorScrip
         Descriptor = descriptor;
         Values = values;
         Environment = environment ?? RunEnvironment.ThreadsOnly();
-        Mode = values.Values.ContainsKey(CommonParameters.Mode) ? values.GetString(CommonParameters.Mode) : RunModes.Threads;
+        Mode = descriptor.HostModeOf(values);
     }
 
     public ScenarioDescriptor Descriptor { get; }
@@ -48,10 +52,22 @@ public abstract class ActorScript<TWorld> : IScenarioExecution, IChildActorScrip
 
     public RunEnvironment Environment { get; }
 
-    /// <summary>threads, processes or async.</summary>
+    /// <summary>threads, processes or async: the scenario's mode knob, or what its own choice of executor runs in.</summary>
     public string Mode { get; }
 
+    /// <summary>
+    /// In processes mode, starts the children of actors marked <see cref="ActorSpec.OnRequest"/>
+    /// for the actor that runs in the server (<see cref="ActorSpec.InServer"/>); null in other modes.
+    /// </summary>
+    protected internal IChildLauncher? Children { get; internal set; }
+
     public abstract IReadOnlyList<ActorSpec> Actors { get; }
+
+    /// <summary>
+    /// In processes mode, whether each child's lane begins at its spawn with a start-up span (the
+    /// cost of starting a program is the lesson) instead of at its own first event.
+    /// </summary>
+    protected internal virtual bool ShowsChildStartup => false;
 
     /// <summary>The in-process primitives of threads mode (<paramref name="async"/> false) or async mode.</summary>
     protected internal abstract TWorld CreateLocal(bool async);

@@ -13,7 +13,7 @@ public sealed class ScenarioRegistry
     }
 
     /// <summary>Every scenario this engine ships.</summary>
-    public static IReadOnlyList<IScenario> All { get; } = [new ProducerConsumer.ProducerConsumerScenario(), new Semaphore.SemaphoreScenario(), new Event.EventScenario(), new TicketBooking.TicketBookingScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new ProducerConsumer.ProducerConsumerScenario(), new Pool.PoolScenario(), new Semaphore.SemaphoreScenario(), new Event.EventScenario(), new TicketBooking.TicketBookingScenario()];
 
     public static ScenarioRegistry Default { get; } = new(All);
 

@@ -21,6 +21,9 @@ public interface IItemQueue
     /// <summary>0 = unbounded.</summary>
     int Capacity { get; }
 
+    /// <summary>The resource its events carry ("queue", or the name a run gave it).</summary>
+    string ResourceName { get; }
+
     /// <summary>The highest depth ever seen.</summary>
     int MaxDepth { get; }
 
@@ -44,4 +47,21 @@ public interface IItemQueue
 
     /// <summary>Blocks until every item put has been marked done (join).</summary>
     void Join(IActorRecorder actor, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The async flavour of an unbounded FIFO queue of item ids, asyncio.Queue: a put never waits,
+/// and a taker that finds it empty records <c>wait</c> and awaits without holding a thread.
+/// </summary>
+public interface IAsyncItemQueue
+{
+    /// <summary>The resource its events carry.</summary>
+    string ResourceName { get; }
+
+    /// <summary>Items queued right now (a snapshot).</summary>
+    int Depth { get; }
+
+    void Put(IActorRecorder actor, long item);
+
+    ValueTask<long> GetAsync(IActorRecorder actor, CancellationToken cancellationToken);
 }

@@ -27,14 +27,20 @@ public sealed class MonitorQueue : IItemQueue
     private int _maxDepth;
     private long _unfinished;
 
-    public MonitorQueue(QueueKind kind, int capacity)
+    private readonly QueueResources _names;
+
+    /// <param name="resource">The name its events carry ("queue"; a run with two queues names each).</param>
+    public MonitorQueue(QueueKind kind, int capacity, string resource = Resource)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _kind = kind;
         Capacity = capacity;
+        _names = new QueueResources(resource);
     }
 
     public int Capacity { get; }
+
+    public string ResourceName => _names.Queue;
 
     public int MaxDepth
     {
@@ -60,7 +66,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public bool IsEmpty(IActorRecorder actor)
     {
-        PrimitiveCall.Enter(actor, EventKind.Poll, EmptyResource);
+        PrimitiveCall.Enter(actor, EventKind.Poll, _names.Empty);
         lock (_gate)
         {
             return _depth == 0;
@@ -69,13 +75,13 @@ public sealed class MonitorQueue : IItemQueue
 
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Put, Resource);
+        PrimitiveCall.Enter(actor, EventKind.Put, _names.Queue);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {
             if (IsFull)
             {
-                actor.Record(EventKind.Wait, FullResource, item, _depth);
+                actor.Record(EventKind.Wait, _names.Full, item, _depth);
                 while (IsFull)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -86,20 +92,20 @@ public sealed class MonitorQueue : IItemQueue
             cancellationToken.ThrowIfCancellationRequested();
             Enqueue(item, priority);
             _unfinished++;
-            actor.Record(EventKind.Put, Resource, item, _depth);
+            actor.Record(EventKind.Put, _names.Queue, item, _depth);
             Monitor.PulseAll(_gate);
         }
     }
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Get, Resource);
+        PrimitiveCall.Enter(actor, EventKind.Get, _names.Queue);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {
             if (_depth == 0)
             {
-                actor.Record(EventKind.Wait, EmptyResource, 0, 0);
+                actor.Record(EventKind.Wait, _names.Empty, 0, 0);
                 while (_depth == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -109,7 +115,7 @@ public sealed class MonitorQueue : IItemQueue
 
             cancellationToken.ThrowIfCancellationRequested();
             var item = Dequeue();
-            actor.Record(EventKind.Get, Resource, item, _depth);
+            actor.Record(EventKind.Get, _names.Queue, item, _depth);
             Monitor.PulseAll(_gate);
             return item;
         }
@@ -117,7 +123,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public bool TryGet(IActorRecorder actor, out long item)
     {
-        PrimitiveCall.Enter(actor, EventKind.Get, Resource);
+        PrimitiveCall.Enter(actor, EventKind.Get, _names.Queue);
         lock (_gate)
         {
             if (_depth == 0)
@@ -127,7 +133,7 @@ public sealed class MonitorQueue : IItemQueue
             }
 
             item = Dequeue();
-            actor.Record(EventKind.Get, Resource, item, _depth);
+            actor.Record(EventKind.Get, _names.Queue, item, _depth);
             Monitor.PulseAll(_gate);
             return true;
         }
@@ -135,7 +141,7 @@ public sealed class MonitorQueue : IItemQueue
 
     public void TaskDone(IActorRecorder actor)
     {
-        PrimitiveCall.Enter(actor, EventKind.Done, Resource);
+        PrimitiveCall.Enter(actor, EventKind.Done, _names.Queue);
         lock (_gate)
         {
             if (_unfinished <= 0)
@@ -144,7 +150,7 @@ public sealed class MonitorQueue : IItemQueue
             }
 
             _unfinished--;
-            actor.Record(EventKind.Done, Resource, _unfinished, _depth);
+            actor.Record(EventKind.Done, _names.Queue, _unfinished, _depth);
             if (_unfinished == 0)
             {
                 Monitor.PulseAll(_gate);
@@ -154,13 +160,13 @@ public sealed class MonitorQueue : IItemQueue
 
     public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Wait, JoinResource);
+        PrimitiveCall.Enter(actor, EventKind.Wait, _names.Join);
         using var wake = Register(cancellationToken);
         lock (_gate)
         {
             if (_unfinished > 0)
             {
-                actor.Record(EventKind.Wait, JoinResource, _unfinished, _depth);
+                actor.Record(EventKind.Wait, _names.Join, _unfinished, _depth);
                 while (_unfinished > 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -217,4 +223,12 @@ public sealed class MonitorQueue : IItemQueue
                 }
             }, _gate)
             : default;
+}
+
+/// <summary>The resource names a queue's events carry: "queue", "queue:full", "queue:empty", "queue:join" for a queue named "queue".</summary>
+internal sealed record QueueResources(string Queue)
+{
+    public string Full { get; } = Queue + ":full";
+    public string Empty { get; } = Queue + ":empty";
+    public string Join { get; } = Queue + ":join";
 }

@@ -78,6 +78,9 @@ public sealed class ChildProcessGroup : IDisposable
     /// </summary>
     public int GroupId => Volatile.Read(ref _groupId);
 
+    /// <summary>The resource of the span a child's lane shows from its spawn to its first event.</summary>
+    public const string StartupResource = "startup";
+
     /// <summary>Pids of the children started so far.</summary>
     public IReadOnlyList<int> Pids
     {
@@ -92,6 +95,21 @@ public sealed class ChildProcessGroup : IDisposable
 
     /// <summary>The first unexpected exit, once one happened.</summary>
     public ChildExit? FirstCrash { get; private set; }
+
+    /// <summary>
+    /// Called (from the crashed child's reader thread) after a child crashed and its peers were
+    /// told to stop: whoever waits on the run in this process can stop waiting too.
+    /// </summary>
+    public Action? OnCrash { get; init; }
+
+    /// <summary>The pid of <paramref name="actor"/>'s child, 0 when it has none.</summary>
+    public int PidOf(int actor)
+    {
+        lock (_gate)
+        {
+            return _children.LastOrDefault(c => c.Actor == actor)?.Pid ?? 0;
+        }
+    }
 
     /// <summary>Exits seen so far.</summary>
     public IReadOnlyList<ChildExit> Exits
@@ -111,7 +129,13 @@ public sealed class ChildProcessGroup : IDisposable
     /// PR_SET_PDEATHSIG when the thread that forked the child exits, not the process, so a child
     /// spawned from a pool thread dies when the pool retires that thread.
     /// </remarks>
-    public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<RawEvent>? observe = null)
+    /// <param name="recordStartup">
+    /// Records, on the child's lane, a <c>sleep</c> event on <see cref="StartupResource"/> stamped
+    /// just before the process was started, so its lane shows the start-up as a span of its own:
+    /// the process exists but is not yet running the actor's code (a new process, in the terms of
+    /// OS texts), drawn in the ready/sleeping colour until its first event.
+    /// </param>
+    public void Spawn(int actor, string name, IEnumerable<string> arguments, Action<RawEvent>? observe = null, bool recordStartup = false)
     {
         lock (_gate)
         {
@@ -128,6 +152,13 @@ public sealed class ChildProcessGroup : IDisposable
             var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
             var child = new Child(actor, name, process, spawned);
             _children.Add(child);
+            if (recordStartup)
+            {
+                // Written before the reader thread starts, which then owns the lane.
+                _recorder[actor].RecordAt(spawned, EventKind.Sleep, StartupResource, 0, -1);
+                observe?.Invoke(new RawEvent(spawned, actor, EventKind.Sleep, StartupResource, 0, -1));
+            }
+
             _observer.ActorStarted(actor, process.Id, process.Id);
             child.ErrorReader = new Thread(() => DrainErrors(child)) { IsBackground = true, Name = $"stderr-{name}" };
             child.ErrorReader.UnsafeStart();
@@ -371,6 +402,14 @@ public sealed class ChildProcessGroup : IDisposable
         {
             // A dead peer may leave the others blocked on a semaphore forever: end the run.
             KillAllExcept(child);
+            try
+            {
+                OnCrash?.Invoke();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run has already ended.
+            }
         }
 
         try

@@ -103,5 +103,11 @@ internal static partial class LibC
         var other => throw new PlatformNotSupportedException($"futex on {other}"),
     };
 
+    public const int CLOCK_PROCESS_CPUTIME_ID = 2;
+    public const int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    [LibraryImport(Lib, EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGetTime(int clock, out TimeSpec time);
+
     public static int Errno => Marshal.GetLastPInvokeError();
 }

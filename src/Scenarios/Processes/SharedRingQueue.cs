@@ -33,9 +33,12 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     private readonly int _slotCount;
     private int _disposed;
 
-    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled, PosixSemaphore mutex)
+    private readonly QueueResources _resources;
+
+    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled, PosixSemaphore mutex, string resource)
     {
         Names = names;
+        _resources = new QueueResources(resource);
         _mapping = mapping;
         var p = mapping.Pointer;
         _header = (long*)p;
@@ -55,6 +58,9 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public SharedQueueNames Names { get; }
 
+    /// <summary>The name its events carry ("queue"); every process that opens it passes the same.</summary>
+    public string ResourceName => _resources.Queue;
+
     /// <summary>0 = unbounded (the ring then has room for every item the run will make).</summary>
     public int Capacity { get; }
 
@@ -66,9 +72,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     /// <summary>
     /// Creates the shared file and semaphores of a new queue. <paramref name="slots"/> is the ring's
     /// size: the capacity, or for an unbounded queue the most items that can ever be in it.
-    /// <paramref name="parties"/> starts the countdown of those still putting (the producers).
+    /// <paramref name="parties"/> starts the countdown of those still putting (the producers);
+    /// <paramref name="resource"/> is the name its events carry.
     /// </summary>
-    public static SharedRingQueue Create(SharedQueueNames names, QueueKind kind, int capacity, int slots, int parties)
+    public static SharedRingQueue Create(SharedQueueNames names, QueueKind kind, int capacity, int slots, int parties, string resource = MonitorQueue.Resource)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         var bytes = HeaderBytes + ((long)slots * SlotBytes);
@@ -87,7 +94,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
             free = PosixSemaphore.Create(names.Free, (uint)slots);
             filled = PosixSemaphore.Create(names.Filled, 0);
             mutex = PosixSemaphore.Create(names.Mutex, 1);
-            return new SharedRingQueue(names, mapping, free, filled, mutex);
+            return new SharedRingQueue(names, mapping, free, filled, mutex, resource);
         }
         catch
         {
@@ -114,15 +121,15 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     }
 
     /// <summary>Opens a queue another process created (a child opening the run's queue).</summary>
-    public static SharedRingQueue Open(SharedQueueNames names)
+    public static SharedRingQueue Open(SharedQueueNames names, string resource = MonitorQueue.Resource)
     {
         return new SharedRingQueue(names, SharedMapping.Open(names.MemoryPath), PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
-            PosixSemaphore.Open(names.Mutex));
+            PosixSemaphore.Open(names.Mutex), resource);
     }
 
     public bool IsEmpty(IActorRecorder actor)
     {
-        PrimitiveCall.Enter(actor, EventKind.Poll, MonitorQueue.EmptyResource);
+        PrimitiveCall.Enter(actor, EventKind.Poll, _resources.Empty);
         Lock();
         try
         {
@@ -136,10 +143,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Put, MonitorQueue.Resource);
+        PrimitiveCall.Enter(actor, EventKind.Put, _resources.Queue);
         if (!_free.TryWait())
         {
-            RecordWait(actor, MonitorQueue.FullResource, item);
+            RecordWait(actor, _resources.Full, item);
             _free.Wait(cancellationToken);
         }
 
@@ -148,7 +155,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         {
             Insert(item, priority);
             _header[FUnfinished]++;
-            actor.Record(EventKind.Put, MonitorQueue.Resource, item, _header[FCount]);
+            actor.Record(EventKind.Put, _resources.Queue, item, _header[FCount]);
         }
         finally
         {
@@ -160,10 +167,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Get, MonitorQueue.Resource);
+        PrimitiveCall.Enter(actor, EventKind.Get, _resources.Queue);
         if (!_filled.TryWait())
         {
-            RecordWait(actor, MonitorQueue.EmptyResource, 0);
+            RecordWait(actor, _resources.Empty, 0);
             _filled.Wait(cancellationToken);
         }
 
@@ -172,7 +179,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public bool TryGet(IActorRecorder actor, out long item)
     {
-        PrimitiveCall.Enter(actor, EventKind.Get, MonitorQueue.Resource);
+        PrimitiveCall.Enter(actor, EventKind.Get, _resources.Queue);
         if (!_filled.TryWait())
         {
             item = 0;
@@ -185,7 +192,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public void TaskDone(IActorRecorder actor)
     {
-        PrimitiveCall.Enter(actor, EventKind.Done, MonitorQueue.Resource);
+        PrimitiveCall.Enter(actor, EventKind.Done, _resources.Queue);
         var allDone = false;
         Lock();
         try
@@ -196,7 +203,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
             }
 
             var left = --_header[FUnfinished];
-            actor.Record(EventKind.Done, MonitorQueue.Resource, left, _header[FCount]);
+            actor.Record(EventKind.Done, _resources.Queue, left, _header[FCount]);
             if (left == 0)
             {
                 // A new generation: exactly the joiners that saw the old one pass.
@@ -224,7 +231,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     /// </summary>
     public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
-        PrimitiveCall.Enter(actor, EventKind.Wait, MonitorQueue.JoinResource);
+        PrimitiveCall.Enter(actor, EventKind.Wait, _resources.Join);
         int generation;
         Lock();
         try
@@ -235,7 +242,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
             }
 
             generation = *AllDoneWord;
-            actor.Record(EventKind.Wait, MonitorQueue.JoinResource, _header[FUnfinished], _header[FCount]);
+            actor.Record(EventKind.Wait, _resources.Join, _header[FUnfinished], _header[FCount]);
         }
         finally
         {
@@ -280,7 +287,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         try
         {
             item = Remove();
-            actor.Record(EventKind.Get, MonitorQueue.Resource, item, _header[FCount]);
+            actor.Record(EventKind.Get, _resources.Queue, item, _header[FCount]);
         }
         finally
         {

@@ -22,6 +22,8 @@ public sealed record ParameterDto(
     bool Advanced);
 
 /// <summary>A scenario as the API describes it.</summary>
+/// <param name="ModeParameter">The knob that picks where the actors run: "mode", or the scenario's own ("executor").</param>
+/// <param name="HostModes">For a knob of the scenario's own: the mode (threads, processes, async) each of its options runs in; null for "mode".</param>
 public sealed record ScenarioDto(
     string Id,
     string Name,
@@ -31,7 +33,9 @@ public sealed record ScenarioDto(
     IReadOnlyList<string> Modes,
     IReadOnlyList<ParameterDto> Parameters,
     IReadOnlyList<GaugeDto> Gauges,
-    BatchDto? Batch);
+    BatchDto? Batch,
+    string ModeParameter,
+    IReadOnlyDictionary<string, string>? HostModes);
 
 /// <summary>A quantity the scenario charts over time; its label is in the caller's language.</summary>
 public sealed record GaugeDto(string Id, string Resource, string Style, string? LimitParameter, string Label);
@@ -62,5 +66,7 @@ public static class ScenarioEndpoints
             p.Description, p.Hint, p.Advanced)).ToList(),
         s.Gauges.Select(g => new GaugeDto(g.Id, g.Resource, g.Style == GaugeStyle.Band ? "band" : "step", g.LimitParameter,
             Msg.Of(g.LabelKey(s.Id)).Format())).ToList(),
-        s.Batch is { } batch ? new BatchDto(batch.Vary, batch.Measure, Msg.Of(batch.MeasureKey(s.Id)).Format()) : null);
+        s.Batch is { } batch ? new BatchDto(batch.Vary, batch.Measure, Msg.Of(batch.MeasureKey(s.Id)).Format()) : null,
+        s.ModeParameter,
+        s.HostModes.Count > 0 ? s.HostModes : null);
 }

@@ -10,11 +10,14 @@ public sealed class ProcessOptions
     /// <summary>Path of the worker (a native executable or Playground.Worker.dll); empty = look next to the server.</summary>
     public string? WorkerPath { get; set; }
 
-    /// <summary>Child processes one run may start (its actors and the holder of its process group).</summary>
-    public int MaxProcessesPerRun { get; set; } = 64;
+    /// <summary>
+    /// Child processes one run may hold (its actors and the holder of its process group): enough for
+    /// the tutorials' own numbers, a hundred semaphore cars or a hundred processes, one per task.
+    /// </summary>
+    public int MaxProcessesPerRun { get; set; } = 128;
 
     /// <summary>Child processes of all runs at once; one owner may hold half of them (the fair share).</summary>
-    public int MaxProcessesTotal { get; set; } = 128;
+    public int MaxProcessesTotal { get; set; } = 256;
 
     /// <summary>How long children get to exit after SIGTERM before they are killed with SIGKILL.</summary>
     public int StopGraceMilliseconds { get; set; } = 500;

@@ -143,10 +143,10 @@ public sealed partial class RunManager : IDisposable
         }
 
         var plan = scenario.Plan(validation.Values);
-        var processes = IsProcesses(validation.Values);
+        var processes = IsProcesses(scenario.Descriptor, validation.Values);
         if (processes && _worker.Command is null)
         {
-            return Invalid([new ParameterError(CommonParameters.Mode, Msg.Of("mode.unavailable", ("status", _worker.Status)))]);
+            return Invalid([new ParameterError(scenario.Descriptor.ModeParameter, Msg.Of("mode.unavailable", ("status", _worker.Status)))]);
         }
 
         if (Limits(scenario.Descriptor, plan, processes).FirstOrDefault() is { } limit)
@@ -168,8 +168,8 @@ public sealed partial class RunManager : IDisposable
         var live = _active.Where(r => !r.IsFinal).Concat(_queue);
         if (processes)
         {
-            var needed = plan.Actors + 1;
-            var inUse = live.Where(r => r.UsesProcesses).Sum(r => r.Plan.Actors + 1);
+            var needed = ProcessesOf(plan);
+            var inUse = live.Where(r => r.UsesProcesses).Sum(r => ProcessesOf(r.Plan));
             if (inUse + needed > _processes.MaxProcessesTotal)
             {
                 return Busy(Msg.Of("busy.processes", ("inUse", inUse), ("max", _processes.MaxProcessesTotal)), TimeSpan.FromSeconds(10));
@@ -177,8 +177,8 @@ public sealed partial class RunManager : IDisposable
 
             var share = FairShareOf(_processes.MaxProcessesTotal);
             var held = Math.Max(
-                live.Where(r => r.UsesProcesses && r.Owner.Identity == owner.Identity).Sum(r => r.Plan.Actors + 1),
-                live.Where(r => r.UsesProcesses && r.Owner.Address == owner.Address).Sum(r => r.Plan.Actors + 1));
+                live.Where(r => r.UsesProcesses && r.Owner.Identity == owner.Identity).Sum(r => ProcessesOf(r.Plan)),
+                live.Where(r => r.UsesProcesses && r.Owner.Address == owner.Address).Sum(r => ProcessesOf(r.Plan)));
             if (held + needed > share)
             {
                 return Busy(Msg.Of("busy.fairProcesses", ("held", held), ("needed", needed), ("max", share)), TimeSpan.FromSeconds(10));
@@ -214,6 +214,9 @@ public sealed partial class RunManager : IDisposable
             ? Busy(Msg.Of("busy.fairQueue", ("queued", queued), ("max", queueShare)), TimeSpan.FromSeconds(10))
             : null;
     }
+
+    /// <summary>The child processes a processes run holds at once: its children plus the holder of its process group.</summary>
+    private static int ProcessesOf(RunPlan plan) => (plan.ChildProcesses ?? plan.Actors) + 1;
 
     /// <summary>The most of <paramref name="total"/> one identity or address may hold (at least one).</summary>
     private int FairShareOf(int total) => Math.Max(1, (int)Math.Floor(total * _options.FairShare));
@@ -424,7 +427,7 @@ public sealed partial class RunManager : IDisposable
         var seconds = Math.Max(_options.MinDeadlineSeconds, run.Plan.EstimatedSeconds * _options.DeadlineFactor);
         if (run.UsesProcesses)
         {
-            seconds += 0.25 * (run.Plan.Actors + 1);
+            seconds += 0.25 * ProcessesOf(run.Plan);
         }
 
         return Math.Min(seconds, _options.MaxDurationSeconds);
@@ -563,11 +566,11 @@ public sealed partial class RunManager : IDisposable
 
         var plan = scenario.Plan(validation.Values);
         return new SetupCheck(plan.Actors, plan.Items, plan.EstimatedSeconds,
-            Limits(scenario.Descriptor, plan, IsProcesses(validation.Values)).ToList());
+            Limits(scenario.Descriptor, plan, IsProcesses(scenario.Descriptor, validation.Values)).ToList());
     }
 
-    private static bool IsProcesses(ParameterValues values) =>
-        values.Values.TryGetValue(CommonParameters.Mode, out var mode) && RunModes.Processes.Equals(mode);
+    private static bool IsProcesses(ScenarioDescriptor scenario, ParameterValues values) =>
+        scenario.HostModeOf(values) == RunModes.Processes;
 
     // The hard caps a setup can break; waiting never lifts these, changing the setup does.
     private IEnumerable<SetupLimit> Limits(ScenarioDescriptor scenario, RunPlan plan, bool processes)
@@ -587,13 +590,13 @@ public sealed partial class RunManager : IDisposable
             yield return new SetupLimit(Msg.Of("limit.duration", ("seconds", plan.EstimatedSeconds), ("max", _options.MaxDurationSeconds)), scenario.DurationFields);
         }
 
-        // One process per actor, plus the holder that keeps the run's process group; no run may
-        // need more than one owner's fair share of the budget.
-        var needed = plan.Actors + 1;
+        // One process per child actor, plus the holder that keeps the run's process group; no run
+        // may need more than one owner's fair share of the budget.
+        var needed = ProcessesOf(plan);
         var maxProcesses = Math.Min(_processes.MaxProcessesPerRun, FairShareOf(_processes.MaxProcessesTotal));
         if (processes && needed > maxProcesses)
         {
-            yield return new SetupLimit(Msg.Of("limit.processes", ("needed", needed), ("max", maxProcesses)), [.. scenario.ActorFields, CommonParameters.Mode]);
+            yield return new SetupLimit(Msg.Of("limit.processes", ("needed", needed), ("max", maxProcesses)), [.. scenario.ActorFields.Append(scenario.ModeParameter).Distinct()]);
         }
     }
 

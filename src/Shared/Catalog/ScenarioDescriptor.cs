@@ -43,6 +43,34 @@ public sealed record ScenarioDescriptor
     /// </summary>
     public BatchSpec? Batch { get; init; }
 
+    /// <summary>
+    /// The knob that says where the actors run: the common <c>mode</c>, or a scenario's own
+    /// choice (the pool's executor), each of whose options runs in one of the host's
+    /// <see cref="RunModes"/> as <see cref="HostModes"/> says.
+    /// </summary>
+    public string ModeParameter { get; init; } = CommonParameters.Mode;
+
+    /// <summary>For a <see cref="ModeParameter"/> of the scenario's own: the host mode of each of its options.</summary>
+    public IReadOnlyDictionary<string, string> HostModes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Resources whose spans the timeline labels with the value of the event that began them
+    /// (the pool's task numbers on its workers' lanes).
+    /// </summary>
+    public IReadOnlyList<string> SpanLabels { get; init; } = [];
+
+    /// <summary>Where a setup's actors run: threads, processes or async (threads when the scenario has no mode knob).</summary>
+    public string HostModeOf(ParameterValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (!values.Values.TryGetValue(ModeParameter, out var chosen) || chosen is not string option)
+        {
+            return RunModes.Threads;
+        }
+
+        return HostModes.TryGetValue(option, out var mode) ? mode : option;
+    }
+
     public ParameterSpec? Find(string name) =>
         Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 

@@ -52,7 +52,7 @@ public static class TicketBookingSchema
             {
                 Name = Buyers, Label = "Buyers", Type = ParameterType.Integer, DefaultText = "10",
                 Min = 1, Max = 100, Step = 1,
-                Description = "Buyers that each try to buy one ticket: threads, or one OS process each. Processes mode allows fewer, as the form says before Run.",
+                Description = "Buyers that each try to buy one ticket: threads, or one OS process each.",
             },
             new ParameterSpec
             {
