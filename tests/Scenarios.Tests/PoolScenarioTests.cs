@@ -102,8 +102,14 @@ public sealed class PoolScenarioTests
         Assert.Equal(-1, holder);
         // 20 ms of computing per task over three workers: they queued for it, and it changed hands
         // in the middle of tasks (a holder let go and queued again before its task was done).
-        Assert.True(run.Metrics["gilWaits"] > 0, "no worker ever waited for the GIL");
-        Assert.Contains(gil.Where(e => e.Kind == EventKind.Acquire).GroupBy(e => (e.Actor, e.Value)), took => took.Count() > 1);
+        // Async tasks share the thread pool with everything else in this process: on two cores they
+        // may happen to run one after another, so only the thread pool's dedicated workers must queue.
+        if (executor == S.ThreadPool)
+        {
+            Assert.True(run.Metrics["gilWaits"] > 0, "no worker ever waited for the GIL");
+            Assert.Contains(gil.Where(e => e.Kind == EventKind.Acquire).GroupBy(e => (e.Actor, e.Value)), took => took.Count() > 1);
+        }
+
         Assert.Equal(run.Events.Count(e => e.Kind == EventKind.Wait && e.Resource == EmulatedGil.Resource), run.Metrics["gilWaits"]);
         Assert.Contains(run.Outcome.Notes, n => n.Key == "pool.note.gilThreads");
     }
