@@ -45,7 +45,7 @@ public sealed class BatchInputTests(ManyStartsHost host) : IClassFixture<ManySta
         { "parameters a list", """{"scenario":"semaphore","parameters":[1],"repeat":2}""", "parameters", "must be a JSON object" },
         { "fixed knob out of range", """{"scenario":"semaphore","parameters":{"workers":500},"repeat":2}""", "workers", "1 to 200" },
         { "unknown scenario", """{"scenario":"dining-philosophers","repeat":2}""", "scenario", "unknown scenario" },
-        { "combination too large", """{"scenario":"semaphore","parameters":{"workers":100,"timeScale":0.001},"vary":{"mode":["threads","processes"]},"repeat":2}""", "", "with mode = processes: this setup needs 101 processes" },
+        { "combination too large", """{"scenario":"semaphore","parameters":{"workers":200,"timeScale":0.001},"vary":{"mode":["threads","processes"]},"repeat":2}""", "", "with mode = processes: this setup needs 201 processes" },
     };
 
     [Theory(Timeout = 30_000)]

@@ -87,9 +87,10 @@ public static class RunApi
     /// Polls the run until <paramref name="done"/> holds. Only for REST-only tests, where there is
     /// no event to await; bounded by <see cref="PlaygroundHost.Patience"/>.
     /// </summary>
-    public static async Task<RunInfo> WaitForRunAsync(this HttpClient http, string id, Func<RunInfo, bool> done)
+    public static async Task<RunInfo> WaitForRunAsync(this HttpClient http, string id, Func<RunInfo, bool> done, TimeSpan? patience = null)
     {
-        var deadline = DateTimeOffset.UtcNow + PlaygroundHost.Patience;
+        var wait = patience ?? PlaygroundHost.Patience;
+        var deadline = DateTimeOffset.UtcNow + wait;
         while (true)
         {
             var run = await http.GetRunAsync(id);
@@ -100,14 +101,15 @@ public static class RunApi
 
             if (DateTimeOffset.UtcNow > deadline)
             {
-                Assert.Fail($"run {id} is still {run.State} after {PlaygroundHost.Patience.TotalSeconds:0} s");
+                Assert.Fail($"run {id} is still {run.State} after {wait.TotalSeconds:0} s");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 
-    public static Task<RunInfo> WaitForFinalAsync(this HttpClient http, string id) => http.WaitForRunAsync(id, r => r.State.IsFinal());
+    public static Task<RunInfo> WaitForFinalAsync(this HttpClient http, string id, TimeSpan? patience = null) =>
+        http.WaitForRunAsync(id, r => r.State.IsFinal(), patience);
 
     /// <summary>Sorted by (t, actor, kind, value, resource, level): the order used to compare logs as multisets.</summary>
     public static List<RunEventDto> Sorted(IEnumerable<RunEventDto> events) =>
