@@ -59,6 +59,8 @@ builder.Services.AddHostedService<RunJanitor>();
 builder.Services.AddHostedService<RunWatchdog>();
 builder.Services.AddHostedService<SharedMemorySweeper>();
 builder.Services.AddHostedService<RunNotifier>();
+// Stopped first (hosted services stop in reverse): live batches cancel their runs before anything else goes.
+builder.Services.AddHostedService(services => services.GetRequiredService<BatchManager>());
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
 {
     // A body the framework could not read (not JSON, wrong shapes) gets told what is expected.

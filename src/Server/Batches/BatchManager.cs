@@ -12,9 +12,10 @@ namespace Playground.Server.Batches;
 /// one after another through <see cref="RunManager.Start(RunStartRequest, RunOwner)"/>, owned by
 /// the batch's owner, so they count against every cap a run does. When the caps are full the batch
 /// waits for room; cancelling a batch cancels its current run and starts no more. Finished batches
-/// stay readable as long as finished runs; nothing a batch starts outlives the server.
+/// stay readable as long as finished runs; nothing a batch starts outlives the server: when the
+/// host stops, every live batch is cancelled and waited for, while the run manager still stands.
 /// </summary>
-public sealed partial class BatchManager : IDisposable, IAsyncDisposable
+public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDisposable
 {
     /// <summary>The measure of a scenario that names none: the run's wall time in ms.</summary>
     public const string WallMs = "wallMs";
@@ -360,7 +361,7 @@ public sealed partial class BatchManager : IDisposable, IAsyncDisposable
         return "b" + new string(chars);
     }
 
-    /// <summary>Stops taking batches and cancels the live ones; returns their work, to wait for.</summary>
+    /// <summary>Stops taking batches and cancels the live ones; returns their work, to wait for (every call).</summary>
     private Task ShutDown()
     {
         List<Batch> live;
@@ -368,7 +369,8 @@ public sealed partial class BatchManager : IDisposable, IAsyncDisposable
         {
             if (_disposed)
             {
-                return Task.CompletedTask;
+                // Stopped before (the host's stop, then its disposal): wait for the same batches.
+                return Task.WhenAll(_batches.Values.Select(b => b.Execution));
             }
 
             _disposed = true;
@@ -383,6 +385,25 @@ public sealed partial class BatchManager : IDisposable, IAsyncDisposable
         }
 
         return Task.WhenAll(live.Select(b => b.Execution));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The host is stopping: cancels every live batch and waits for each to cancel its run, as
+    /// long as the host's shutdown allows. The stop is awaited by whoever stops the host, unlike
+    /// the disposal that follows it.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ShutDown().WaitAsync(ShutdownPatience, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // The run manager, disposed after, stops whatever is left.
+        }
     }
 
     /// <summary>Cancels every live batch and waits briefly for each to cancel its run: nothing outlives the server.</summary>
