@@ -69,7 +69,7 @@ public static class TicketReport
         }
 
         metrics.AddRange(result.Metrics);
-        var verdict = Verdict(s, names, winners, buyers, start, final, successes, oversold, origin, pending);
+        var verdict = Verdict(s, names, winners, start, final, successes, refused, oversold, origin, pending);
         var notes = Notes(s, world, verdict.Held, result, failure);
         var counts = buyers.Select(b => b.Succeeded ? 1L : 0L).ToList();
         var served = successes + refused;
@@ -77,8 +77,8 @@ public static class TicketReport
             metrics, verdict, notes, counts, failure);
     }
 
-    private static Verdict Verdict(TicketSettings s, IReadOnlyList<string> names, List<BuyerTrace> winners, IReadOnlyList<BuyerTrace> buyers,
-        long start, long? final, int successes, long oversold, long origin, int pending)
+    private static Verdict Verdict(TicketSettings s, IReadOnlyList<string> names, List<BuyerTrace> winners,
+        long start, long? final, int successes, int refused, long oversold, long origin, int pending)
     {
         var invariant = Msg.Of("ticket.invariant");
         var evidence = new List<Msg>();
@@ -97,7 +97,7 @@ public static class TicketReport
         if (held)
         {
             evidence.Add(Msg.Of("ticket.evidence.held", ("successes", successes), ("tickets", start), ("final", left),
-                ("refused", buyers.Count(b => b.WroteAt >= 0 && !b.Succeeded))));
+                ("refused", refused)));
             if (successes > 0)
             {
                 evidence.Add(Msg.Of("ticket.evidence.winners", ("names", NameList(names, winners)), ("more", More(winners.Count))));
