@@ -36,7 +36,7 @@ public sealed class BatchInputTests(ManyStartsHost host) : IClassFixture<ManySta
         { "not a choice or whole-number knob", Semaphore(""" "vary":{"hold":["5","10"]},"repeat":2 """), "vary.hold", "varies only knobs with a list of options or whole numbers" },
         { "a whole number out of range", Semaphore(""" "vary":{"workers":["5","1000"]},"repeat":2 """), "vary.workers", "workers must be an integer from 1 to 200" },
         { "a whole number twice", Semaphore(""" "vary":{"permits":["5","5.0"]},"repeat":2 """), "vary.permits", "'5' is listed twice" },
-        { "too many combinations", Semaphore(""" "vary":{"mode":["threads","processes","async"],"kind":["counting","bounded"],"extraRelease":["on","off"]},"repeat":1 """), "vary", "12 combinations; a batch may compare at most 8" },
+        { "too many combinations", Semaphore(""" "vary":{"mode":["threads","processes","async"],"kind":["counting","bounded"],"extraRelease":["on","off"],"arrival":["together","staggered"]},"repeat":1 """), "vary", "24 combinations; a batch may compare at most 16" },
         { "too many runs", Semaphore(""" "vary":{"mode":["threads","async"],"kind":["counting","bounded"],"arrival":["together","staggered"]},"repeat":30 """), "repeat", "8 combination(s) × 30 runs = 240 runs; a batch may start at most 200" },
         { "too long in all", """{"scenario":"semaphore","vary":{"kind":["counting","bounded"]},"repeat":50}""", "repeat", "a batch may take at most 900 s" },
         { "vary a list", Semaphore(""" "vary":["kind"],"repeat":2 """), "vary", "must be a JSON object, not array" },

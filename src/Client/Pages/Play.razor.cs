@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Playground.Client.Components.Comparisons;
 using Playground.Client.Resources;
 using Playground.Client.Scenarios;
 using Playground.Client.Services;
@@ -46,6 +47,9 @@ public sealed partial class Play : IAsyncDisposable
     private IReadOnlyList<ParameterError> _linkErrors = [];
     private SetupCheck? _check;
     private string _shareLink = "";
+    // A comparison's result named by the link the page was opened with (its batch and which comparison).
+    private string? _linkBatch;
+    private string? _linkComparison;
     private bool _moreOpen;
     private bool _adviceOpenedMore;
     private bool _explanationOpen = true;
@@ -166,7 +170,9 @@ public sealed partial class Play : IAsyncDisposable
         }
 
         var query = Navigation.ToAbsoluteUri(Navigation.Uri).Query;
-        var decoded = ShareLink.Decode(_scenario, WithoutLanguage(query));
+        _linkBatch = QueryValue(query, ComparisonLink.BatchKey);
+        _linkComparison = QueryValue(query, ComparisonLink.ComparisonKey);
+        var decoded = ShareLink.Decode(_scenario, KnobsOnly(query));
         foreach (var (name, text) in decoded.Values.ToText())
         {
             _text[name] = text;
@@ -319,9 +325,46 @@ public sealed partial class Play : IAsyncDisposable
             : link;
     }
 
-    private static string WithoutLanguage(string query) =>
+    // The page's own keys (the language, a comparison's result) are not knobs.
+    private static readonly string[] PageKeys = [Languages.QueryKey, ComparisonLink.BatchKey, ComparisonLink.ComparisonKey];
+
+    private static string KnobsOnly(string query) =>
         string.Join('&', query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !p.StartsWith(Languages.QueryKey + "=", StringComparison.OrdinalIgnoreCase)));
+            .Where(p => !PageKeys.Any(k => p.StartsWith(k + "=", StringComparison.OrdinalIgnoreCase))));
+
+    /// <summary>The value of a page key in the query (the last one when repeated), unescaped; null when absent or malformed.</summary>
+    private static string? QueryValue(string query, string key)
+    {
+        string? found = null;
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (pair.StartsWith(key + "=", StringComparison.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    found = Uri.UnescapeDataString(pair[(key.Length + 1)..]);
+                }
+                catch (UriFormatException)
+                {
+                    found = null;
+                }
+            }
+        }
+
+        return string.IsNullOrWhiteSpace(found) ? null : found;
+    }
+
+    /// <summary>Puts values into the form (a comparison's suggested setup), as if typed.</summary>
+    private void ApplyValues(IReadOnlyDictionary<string, string> values)
+    {
+        foreach (var (name, text) in values)
+        {
+            if (_scenario?.Find(name) is { } spec)
+            {
+                OnFieldChanged(spec, text);
+            }
+        }
+    }
 
     // Keeps the address bar equal to the form, without a reload or a new history entry.
     private void SyncAddressBar()

@@ -35,13 +35,21 @@ public sealed record ScenarioDto(
     IReadOnlyList<GaugeDto> Gauges,
     BatchDto? Batch,
     string ModeParameter,
-    IReadOnlyDictionary<string, string>? HostModes);
+    IReadOnlyDictionary<string, string>? HostModes,
+    IReadOnlyList<ComparisonDto> Comparisons);
 
 /// <summary>A quantity the scenario charts over time; its label is in the caller's language.</summary>
 public sealed record GaugeDto(string Id, string Resource, string Style, string? LimitParameter, string Label);
 
 /// <summary>What a batch of repeated runs compares by default: the knob it varies and the run metric it averages.</summary>
 public sealed record BatchDto(string Vary, string Measure, string MeasureLabel);
+
+/// <summary>
+/// A comparison the page offers in one click, to be started as a batch (POST /api/batches) that
+/// varies <paramref name="Vary"/> (a sweep: from 1 up, crossed with options of <paramref name="Series"/>;
+/// a ratio: the two <paramref name="Values"/>).
+/// </summary>
+public sealed record ComparisonDto(string Id, string Chart, string Title, string Vary, IReadOnlyList<string> Values, string? Series, IReadOnlyList<string> SeriesOptions, IReadOnlyList<string> Metrics);
 
 public static class ScenarioEndpoints
 {
@@ -68,5 +76,7 @@ public static class ScenarioEndpoints
             Msg.Of(g.LabelKey(s.Id)).Format())).ToList(),
         s.Batch is { } batch ? new BatchDto(batch.Vary, batch.Measure, Msg.Of(batch.MeasureKey(s.Id)).Format()) : null,
         s.ModeParameter,
-        s.HostModes.Count > 0 ? s.HostModes : null);
+        s.HostModes.Count > 0 ? s.HostModes : null,
+        [.. s.Comparisons.Select(c => new ComparisonDto(c.Id, c.Chart == ComparisonChart.Speedup ? "speedup" : "ratio", Msg.Of(c.TitleKey(s.Id)).Format(),
+            c.Vary, c.Values, c.Series, c.SeriesOptions, c.Metrics))]);
 }

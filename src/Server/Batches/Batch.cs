@@ -20,7 +20,15 @@ public sealed class Batch
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Batch(string id, string scenario, RunOwner owner, int repeat, string measure, IReadOnlyList<BatchCombination> combinations, DateTimeOffset createdAt)
+        : this(id, scenario, owner, repeat, measure, combinations, createdAt, new Dictionary<string, string>(), new Dictionary<string, IReadOnlyList<string>>())
     {
+    }
+
+    public Batch(string id, string scenario, RunOwner owner, int repeat, string measure, IReadOnlyList<BatchCombination> combinations, DateTimeOffset createdAt,
+        IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, IReadOnlyList<string>> vary)
+    {
+        Parameters = parameters;
+        Vary = vary;
         Id = id;
         Scenario = scenario;
         Owner = owner;
@@ -39,6 +47,10 @@ public sealed class Batch
     /// <summary>The run metric each row averages ("wallMs" when the scenario names none).</summary>
     public string Measure { get; }
     public IReadOnlyList<BatchCombination> Combinations { get; }
+    /// <summary>The knobs the batch does not vary, as all its runs have them.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; }
+    /// <summary>Each varied knob with its values.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Vary { get; }
     public int Total => _rows.Length * Repeat;
     public DateTimeOffset CreatedAt { get; }
     public CancellationTokenSource Cancellation { get; } = new();
@@ -158,6 +170,8 @@ public sealed class Batch
                     r.Sum += value;
                     r.Measured++;
                 }
+
+                r.Add(summary);
             }
 
             Signal();
@@ -187,8 +201,8 @@ public sealed class Batch
         lock (_gate)
         {
             var rows = _rows.Select(r => new BatchRow(r.Values, r.Runs, r.Violated,
-                r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds])).ToList();
-            return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt);
+                r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds], r.Means())).ToList();
+            return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt, Parameters, Vary);
         }
     }
 
@@ -215,5 +229,34 @@ public sealed class Batch
         public int Violated { get; set; }
         public double Sum { get; set; }
         public int Measured { get; set; }
+
+        // Per metric: its first label and unit, the sum of its values and how many runs had it.
+        private readonly List<(RunMetric First, double Sum, int Count)> _metrics = [];
+
+        /// <summary>Adds a completed run's metrics, and its wall time when the scenario reports none of its own.</summary>
+        public void Add(RunSummary summary)
+        {
+            IEnumerable<RunMetric> metrics = summary.Metrics;
+            if (!summary.Metrics.Any(m => m.Name == BatchManager.WallMs))
+            {
+                metrics = metrics.Prepend(new RunMetric(BatchManager.WallMs, Msg.Of("batch.measure.wallMs"), summary.WallMs, Msg.Of("unit.ms")));
+            }
+
+            foreach (var metric in metrics)
+            {
+                var i = _metrics.FindIndex(m => m.First.Name == metric.Name);
+                if (i < 0)
+                {
+                    _metrics.Add((metric, metric.Value, 1));
+                }
+                else
+                {
+                    _metrics[i] = (_metrics[i].First, _metrics[i].Sum + metric.Value, _metrics[i].Count + 1);
+                }
+            }
+        }
+
+        public List<RunMetric> Means() =>
+            [.. _metrics.Select(m => m.First with { Value = Math.Round(m.Sum / m.Count, 3) })];
     }
 }

@@ -18,7 +18,7 @@ namespace Playground.Server.Batches;
 public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDisposable
 {
     /// <summary>The measure of a scenario that names none: the run's wall time in ms.</summary>
-    public const string WallMs = "wallMs";
+    public const string WallMs = BatchMeasures.WallMs;
 
     // However long a busy answer asks to wait, a batch looks again at least this often...
     private static readonly TimeSpan ShortestWait = TimeSpan.FromSeconds(1);
@@ -115,7 +115,7 @@ public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDi
                 return Busy(Msg.Of("batch.busy.server", ("live", live.Count)));
             }
 
-            batch = new Batch(NewId(), plan!.Scenario.Id, owner, plan.Repeat, plan.Measure, plan.Combinations, _time.GetUtcNow());
+            batch = new Batch(NewId(), plan!.Scenario.Id, owner, plan.Repeat, plan.Measure, plan.Combinations, _time.GetUtcNow(), plan.Fixed, plan.Vary);
             _batches[batch.Id] = batch;
             // The batch's work must not carry the starting request's logging scope (nor its culture).
             using (ExecutionContext.SuppressFlow())

@@ -9,7 +9,7 @@ public sealed class BatchOptions
     public int MaxRepeat { get; set; } = 50;
 
     /// <summary>Combinations of varied values one batch may compare.</summary>
-    public int MaxCombinations { get; set; } = 8;
+    public int MaxCombinations { get; set; } = 16;
 
     /// <summary>Runs one batch may start in all (combinations × repeat).</summary>
     public int MaxRunsPerBatch { get; set; } = 200;

@@ -7,7 +7,15 @@ using Playground.Shared.Text;
 namespace Playground.Server.Batches;
 
 /// <summary>A batch request that passed every check: its scenario, combinations and measure.</summary>
-public sealed record BatchPlan(ScenarioDescriptor Scenario, IReadOnlyList<BatchCombination> Combinations, int Repeat, string Measure);
+/// <param name="Fixed">The knobs the batch does not vary, every one of them, in canonical text.</param>
+/// <param name="Vary">Each varied knob with its values in canonical text, in the order the rows cross them.</param>
+public sealed record BatchPlan(
+    ScenarioDescriptor Scenario,
+    IReadOnlyList<BatchCombination> Combinations,
+    int Repeat,
+    string Measure,
+    IReadOnlyDictionary<string, string> Fixed,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Vary);
 
 /// <summary>
 /// Checks a whole batch before anything starts: the repeat count, every varied knob and value,
@@ -100,7 +108,11 @@ public static class BatchPlanner
             return Invalid([new ParameterError("repeat", Msg.Of("batch.tooLong", ("seconds", seconds), ("max", options.MaxEstimatedSeconds)))]);
         }
 
-        plan = new BatchPlan(descriptor, list, request.Repeat, descriptor.Batch?.Measure ?? BatchManager.WallMs);
+        var canonical = ParameterValidator.Validate(descriptor, fixedValues).Values.ToText()
+            .Where(kv => !varied.Any(v => string.Equals(v.Spec.Name, kv.Key, StringComparison.OrdinalIgnoreCase)))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        plan = new BatchPlan(descriptor, list, request.Repeat, descriptor.Batch?.Measure ?? BatchManager.WallMs, canonical,
+            varied.ToDictionary(v => v.Spec.Name, v => v.Values, StringComparer.Ordinal));
         return null;
     }
 

@@ -43,6 +43,12 @@ public static class PoolSchema
     /// <summary>The resource of the parent's work while it starts a task's process; labelled with the task's number too.</summary>
     public const string SpawnResource = "spawn";
 
+    /// <summary>The comparison of pool sizes (a speed-up curve per executor).</summary>
+    public const string Sweep = "sweep";
+
+    /// <summary>The comparison of a process pool with a process per task.</summary>
+    public const string PerTask = "perTask";
+
     /// <summary>The run metric a batch averages: the host's wall time, first start to last end.</summary>
     public const string WallMs = "wallMs";
 
@@ -72,7 +78,26 @@ public static class PoolSchema
         DurationFields = [Tasks, TaskDuration, PoolSize, TaskKind, Executor, Gil, Submit, CommonParameters.TimeScale],
         Gauges = [new GaugeSpec { Id = "pending", Resource = PendingResource, LimitParameter = Tasks }],
         SpanLabels = [TaskResource, SpawnResource],
-        Batch = new BatchSpec { Vary = Executor, Measure = WallMs },
+        Comparisons =
+        [
+            // The same tasks with pools of 1, 2, … workers: threads behind the GIL stay flat, processes
+            // climb to the core count, sleeping tasks climb past it.
+            new ComparisonSpec
+            {
+                Id = Sweep, Chart = ComparisonChart.Speedup, Vary = PoolSize,
+                Series = Executor, SeriesOptions = [ThreadPool, ProcessPool, Async], DefaultSeries = [ThreadPool, ProcessPool],
+                DefaultTop = Math.Clamp(2 * CoreCount, 2, 8), DefaultRepeat = 2,
+                Metrics = ["cpuPercent"],
+            },
+            // The tutorial's benchmark, fairly: both sides run the same tasks.
+            new ComparisonSpec
+            {
+                Id = PerTask, Chart = ComparisonChart.Ratio, Vary = Executor, Values = [ProcessPool, ProcessPerTask],
+                DefaultRepeat = 3,
+                Metrics = ["processes", "startupMeanMs", "cpuPercent"],
+                Suggested = new Dictionary<string, string> { [Tasks] = "100", [TaskDuration] = "0" },
+            },
+        ],
         Parameters =
         [
             new ParameterSpec

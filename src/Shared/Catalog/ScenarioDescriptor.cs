@@ -44,6 +44,16 @@ public sealed record ScenarioDescriptor
     public BatchSpec? Batch { get; init; }
 
     /// <summary>
+    /// Comparisons the page offers in one click (a speed-up sweep, two executors side by side),
+    /// each a batch through the batch runner. A scenario with comparisons shows them instead of
+    /// the plain "run it N times" panel.
+    /// </summary>
+    public IReadOnlyList<ComparisonSpec> Comparisons { get; init; } = [];
+
+    public ComparisonSpec? FindComparison(string? id) =>
+        Comparisons.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// The knob that says where the actors run: the common <c>mode</c>, or a scenario's own
     /// choice (the pool's executor), each of whose options runs in one of the host's
     /// <see cref="RunModes"/> as <see cref="HostModes"/> says.

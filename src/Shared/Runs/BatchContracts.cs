@@ -34,18 +34,22 @@ public enum BatchState
 /// <param name="Violated">Of those, the runs whose invariant was violated.</param>
 /// <param name="Mean">The mean of the scenario's batch measure over those runs; null before the first.</param>
 /// <param name="RunIds">Every run started for this row, in order.</param>
+/// <param name="Metrics">The mean of each metric its completed runs reported (wall time included, as "wallMs"), labelled as the runs label them; empty before the first.</param>
 public sealed record BatchRow(
     IReadOnlyDictionary<string, string> Values,
     int Runs,
     int Violated,
     double? Mean,
-    IReadOnlyList<string> RunIds);
+    IReadOnlyList<string> RunIds,
+    IReadOnlyList<RunMetric>? Metrics = null);
 
 /// <summary>A batch as the API and the page see it.</summary>
 /// <param name="Done">Runs that have ended (in any state).</param>
 /// <param name="Total">Runs the batch will start: rows × repeat.</param>
 /// <param name="Measure">The run metric each row's mean is taken of.</param>
 /// <param name="Reason">Why it failed or was cancelled; while it waits for room under the run caps, why it waits.</param>
+/// <param name="Parameters">The knobs it did not vary, as every one of its runs had them (canonical text).</param>
+/// <param name="Vary">Each varied knob with its values, in the order the rows cross them.</param>
 public sealed record BatchInfo(
     string Id,
     string Scenario,
@@ -57,7 +61,9 @@ public sealed record BatchInfo(
     IReadOnlyList<BatchRow> Rows,
     Msg? Reason,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? EndedAt);
+    DateTimeOffset? EndedAt,
+    IReadOnlyDictionary<string, string>? Parameters = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Vary = null);
 
 public static class BatchStates
 {
@@ -103,4 +109,11 @@ public interface IBatchService
 
     /// <summary>Yields the batch now and after every change, and ends after its final state.</summary>
     IAsyncEnumerable<BatchInfo> WatchAsync(string batchId, CancellationToken cancellationToken);
+}
+
+/// <summary>Measures every run has, whatever its scenario reports.</summary>
+public static class BatchMeasures
+{
+    /// <summary>A run's wall time in ms: a batch's measure when its scenario names none, and a metric of every row.</summary>
+    public const string WallMs = "wallMs";
 }
