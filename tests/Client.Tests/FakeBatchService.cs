@@ -27,10 +27,18 @@ internal sealed class FakeBatchService : IBatchService
             return NextResult;
         }
 
-        var rows = request.Vary?.Values.FirstOrDefault()?.Select(v => new BatchRow(
-            new Dictionary<string, string> { [request.Vary.Keys.First()] = v }, 0, 0, null, [])).ToList() ?? [];
+        // One row per combination of the varied values, the first knob changing slowest, as the server crosses them.
+        IEnumerable<Dictionary<string, string>> combinations = [[]];
+        foreach (var (name, values) in request.Vary ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            combinations = combinations.SelectMany(c => values.Select(v => new Dictionary<string, string>(c) { [name] = v }));
+        }
+
+        var rows = combinations.Select(c => new BatchRow(c, 0, 0, null, [])).ToList();
         var batch = new BatchInfo("batch-1", request.Scenario, BatchState.Queued, 0, rows.Count * request.Repeat, request.Repeat,
-            "wallMs", rows, null, DateTimeOffset.UnixEpoch, null);
+            "wallMs", rows, null, DateTimeOffset.UnixEpoch, null,
+            request.Parameters?.Where(kv => request.Vary?.ContainsKey(kv.Key) != true).ToDictionary(kv => kv.Key, kv => kv.Value ?? ""),
+            request.Vary);
         return new BatchStartResult(batch, StartRefusal.None, null, [], null);
     }
 
@@ -40,7 +48,10 @@ internal sealed class FakeBatchService : IBatchService
         return true;
     }
 
-    public BatchInfo? Get(string batchId) => null;
+    /// <summary>Batches the server knows, anyone's: what Get answers.</summary>
+    public Dictionary<string, BatchInfo> Known { get; } = [];
+
+    public BatchInfo? Get(string batchId) => Known.GetValueOrDefault(batchId);
 
     public IReadOnlyList<BatchInfo> List() => Mine;
 

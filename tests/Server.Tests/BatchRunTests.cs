@@ -42,7 +42,19 @@ public sealed class BatchRunTests(PlaygroundHost host) : IClassFixture<Playgroun
             Assert.All(runs, r => Assert.Equal(row.Values["kind"], ((JsonElement)r.Parameters["kind"]).GetString()));
             Assert.Equal(runs.Count(r => !r.Summary!.Verdict.Held), row.Violated);
             Assert.Equal(Math.Round(runs.Average(r => r.Summary!.WallMs), 3), row.Mean!.Value, 6);
+            // Every row also carries the mean of every metric its runs reported, wall time included.
+            Assert.Equal(row.Mean!.Value, row.Metrics!.Single(m => m.Name == "wallMs").Value, 6);
+            foreach (var metric in runs[0].Summary!.Metrics)
+            {
+                Assert.Equal(Math.Round(runs.Average(r => r.Summary!.Metrics.Single(m => m.Name == metric.Name).Value), 3),
+                    row.Metrics!.Single(m => m.Name == metric.Name).Value, 6);
+            }
         }
+
+        // The batch names the setup its runs shared, and what it varied.
+        Assert.Equal(["counting", "bounded"], batch.Vary!["kind"]);
+        Assert.DoesNotContain("kind", batch.Parameters!.Keys);
+        Assert.Equal("threads", batch.Parameters["mode"]);
 
         // The runs belong to whoever started the batch.
         var mine = (await http.ListRunsAsync()).Select(r => r.Id).ToHashSet();

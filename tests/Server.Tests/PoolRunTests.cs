@@ -47,7 +47,7 @@ public sealed class PoolRunTests(PlaygroundHost host) : IClassFixture<Playground
         Assert.True(metrics["startupMeanMs"] > 0);
         Assert.Equal(100, metrics["results"]);
         Assert.True(metrics[S.WallMs] > 0);
-        Assert.All(children, pid => Assert.False(Directory.Exists($"/proc/{pid}") && IsOurChild(pid), $"process {pid} is still there"));
+        Assert.All(children, pid => Assert.False(Directory.Exists($"/proc/{pid}") && Children.IsOurs(pid), $"process {pid} is still there"));
         Assert.DoesNotContain(Directory.EnumerateFiles("/dev/shm"), p => p.Contains(run.Id, StringComparison.Ordinal));
     }
 
@@ -82,19 +82,5 @@ public sealed class PoolRunTests(PlaygroundHost host) : IClassFixture<Playground
         var pending = Assert.Single(run.Summary.Gauges);
         Assert.Equal(20, pending.Max);
         Assert.Equal(20, pending.Limit);
-    }
-
-    private static bool IsOurChild(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-            return parent == Environment.ProcessId;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 }
