@@ -260,7 +260,7 @@ public sealed class BatchServiceTests(OneStartPerWindowHost host) : IClassFixtur
         Assert.Equal(6, host.Services.GetRequiredService<RunManager>().List(owner).Count);
         Assert.Equal([result.Batch.Id], service.List().Select(b => b.Id));
         Assert.False(service.Cancel(result.Batch.Id), "an ended batch cannot be cancelled");
-        Assert.Equal(new BatchLimits(50, 8, 200, 900), service.Limits);
+        Assert.Equal(new BatchLimits(50, 16, 200, 900), service.Limits);
 
         // Two starts per identity: the batch took one, its six runs none.
         var starts = host.Services.GetRequiredService<StartLimiter>();
