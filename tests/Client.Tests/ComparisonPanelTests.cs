@@ -150,6 +150,20 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
         Assert.Contains("compare=perTask&batch=batch-1", page.Find(".comparison-link input").GetAttribute("value"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(12, ".comparison-quiet")]
+    [InlineData(140, ".comparison-busy")]
+    public void A_result_says_how_much_other_work_shared_the_machine_and_warns_when_it_was_busy(double others, string shown)
+    {
+        var page = RenderPool();
+        Start(page).Click();
+        Batches.Send(Sweep(BatchState.Completed, Row(S.ProcessPool, 1, 4000), Row(S.ProcessPool, 2, 2000)) with { Id = "batch-1", OtherCpuPercent = others });
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll(shown)), Patience);
+        Assert.Contains($"{others}%", page.Find(shown).TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(shown == ".comparison-busy" ? ".comparison-quiet" : ".comparison-busy"));
+    }
+
     [Fact]
     public void The_suggested_setup_puts_the_tutorials_numbers_into_the_form()
     {

@@ -42,6 +42,10 @@ public sealed class PoolComparisonTests(PlaygroundHost host) : IClassFixture<Pla
         Assert.Equal([S.ThreadPool, S.Async], batch.Vary[S.Executor]);
         Assert.Equal(["1", "2", "3"], batch.Vary[S.PoolSize]);
 
+        // Pool runs report their own CPU time, so the batch can tell how much other work shared the cores.
+        Assert.NotNull(batch.OtherCpuPercent);
+        Assert.InRange(batch.OtherCpuPercent.Value, 0, 100 * Environment.ProcessorCount);
+
         foreach (var row in batch.Rows)
         {
             Assert.Equal(2, row.Runs);

@@ -18,6 +18,45 @@ public static class CpuClock
     /// <summary>Nanoseconds of CPU this process (all its threads) has used so far.</summary>
     public static long ProcessNanoseconds() => Read(LibC.CLOCK_PROCESS_CPUTIME_ID);
 
+    /// <summary>
+    /// Milliseconds of CPU the whole machine has spent busy so far, every core and every process
+    /// added up (the first line of /proc/stat, less idle and I/O wait); null where it cannot be read.
+    /// Two readings around a run, less the run's own CPU time, tell how much other work competed
+    /// with it for the cores.
+    /// </summary>
+    public static double? MachineBusyMilliseconds()
+    {
+        if (!Available)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var line = reader.ReadLine();
+            if (line is null || !line.StartsWith("cpu ", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            // cpu user nice system idle iowait irq softirq steal ...: in USER_HZ ticks, 100 a second
+            // in the kernel's ABI on every architecture .NET runs on.
+            var fields = line[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            long Field(int i) => i < fields.Length && long.TryParse(fields[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+            var busy = Field(0) + Field(1) + Field(2) + Field(5) + Field(6) + Field(7);
+            return busy * 10.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static long Read(int clock) =>
         Available && LibC.ClockGetTime(clock, out var t) == 0 ? (t.Seconds * 1_000_000_000) + t.Nanoseconds : 0;
 }

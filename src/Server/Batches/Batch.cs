@@ -5,6 +5,9 @@ using Playground.Shared.Text;
 
 namespace Playground.Server.Batches;
 
+/// <summary>What the whole machine's cores spent busy while one run ran, and for how long it ran, in ms.</summary>
+public sealed record MachineLoad(double BusyMs, double ElapsedMs);
+
 /// <summary>One combination of a batch: its varied values and the request each of its runs makes.</summary>
 public sealed record BatchCombination(IReadOnlyDictionary<string, string> Values, RunStartRequest Request);
 
@@ -119,6 +122,11 @@ public sealed class Batch
     private Msg? _reason;
     private DateTimeOffset? _endedAt;
     private Msg? _stopReason;
+    private double _otherBusyMs;
+    private double _loadElapsedMs;
+
+    /// <summary>The run metric with a run's own CPU time in ms, the part of the machine's busy time that was the run itself.</summary>
+    public const string OwnCpuMetric = "cpuMs";
 
     /// <summary>The batch waits for room under the run caps; <paramref name="reason"/> says which cap.</summary>
     public void Waiting(Msg? reason)
@@ -155,13 +163,23 @@ public sealed class Batch
     /// A run of row <paramref name="row"/> ended. It counts as done in any state; only a completed
     /// run with a summary counts toward the row's share and mean.
     /// </summary>
-    public void RunEnded(int row, RunInfo run)
+    /// <param name="load">
+    /// The machine's busy CPU time over the run, when it could be read: less the run's own CPU time
+    /// (its "cpuMs", when it reports one), the rest is other work that competed for the cores.
+    /// </param>
+    public void RunEnded(int row, RunInfo run, MachineLoad? load = null)
     {
         lock (_gate)
         {
             _done++;
             if (run is { State: RunState.Completed, Summary: { } summary })
             {
+                if (load is { ElapsedMs: > 0 } && summary.Metrics.FirstOrDefault(m => m.Name == OwnCpuMetric) is { } own)
+                {
+                    _otherBusyMs += Math.Max(0, load.BusyMs - own.Value);
+                    _loadElapsedMs += load.ElapsedMs;
+                }
+
                 var r = _rows[row];
                 r.Runs++;
                 r.Violated += summary.Verdict.Held ? 0 : 1;
@@ -202,7 +220,8 @@ public sealed class Batch
         {
             var rows = _rows.Select(r => new BatchRow(r.Values, r.Runs, r.Violated,
                 r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds], r.Means())).ToList();
-            return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt, Parameters, Vary);
+            double? others = _loadElapsedMs > 0 ? Math.Round(100 * _otherBusyMs / _loadElapsedMs) : null;
+            return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt, Parameters, Vary, others);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Server.Identity;
+using Playground.Scenarios.Engine;
 using Playground.Server.Runs;
 using Playground.Shared.Runs;
 using Playground.Shared.Text;
@@ -203,8 +204,10 @@ public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDi
                     }
 
                     batch.RunStarted(row, run.Id);
+                    var (busyBefore, clockBefore) = (CpuClock.MachineBusyMilliseconds(), _time.GetTimestamp());
                     var ended = await FollowAsync(run, token);
-                    batch.RunEnded(row, ended);
+                    var busy = CpuClock.MachineBusyMilliseconds() - busyBefore;
+                    batch.RunEnded(row, ended, busy is null ? null : new MachineLoad(busy.Value, _time.GetElapsedTime(clockBefore).TotalMilliseconds));
                     token.ThrowIfCancellationRequested();
                     if (EndsTheBatch(ended))
                     {

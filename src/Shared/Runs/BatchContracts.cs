@@ -50,6 +50,11 @@ public sealed record BatchRow(
 /// <param name="Reason">Why it failed or was cancelled; while it waits for room under the run caps, why it waits.</param>
 /// <param name="Parameters">The knobs it did not vary, as every one of its runs had them (canonical text).</param>
 /// <param name="Vary">Each varied knob with its values, in the order the rows cross them.</param>
+/// <param name="OtherCpuPercent">
+/// How busy other work kept the machine while the runs ran, as CPU use in % (100 is one core),
+/// averaged over the runs that report their own CPU time; null when none does or the machine's
+/// clocks cannot be read. A speed comparison made while it is high is slower than the machine can be.
+/// </param>
 public sealed record BatchInfo(
     string Id,
     string Scenario,
@@ -63,7 +68,8 @@ public sealed record BatchInfo(
     DateTimeOffset CreatedAt,
     DateTimeOffset? EndedAt,
     IReadOnlyDictionary<string, string>? Parameters = null,
-    IReadOnlyDictionary<string, IReadOnlyList<string>>? Vary = null);
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Vary = null,
+    double? OtherCpuPercent = null);
 
 public static class BatchStates
 {
