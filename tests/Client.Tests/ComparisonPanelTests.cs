@@ -54,7 +54,7 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
 
         Assert.Single(page.FindAll(".comparison-panel"));
         Assert.Empty(page.FindAll(".batch-panel"));
-        var tabs = page.FindAll("[role=tab]").Select(t => t.TextContent.Trim()).ToList();
+        var tabs = page.FindAll("button.comparison-tab").Select(t => t.TextContent.Trim()).ToList();
         Assert.Contains("Speed-up against pool size", tabs);
         Assert.Contains("Pool against a process per task", tabs);
         Assert.Equal("sweep", page.Find(".comparison").GetAttribute("data-comparison"));
@@ -128,7 +128,7 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
     public void A_pool_against_a_process_per_task_compares_the_two_executors_and_gives_their_ratio()
     {
         var page = RenderPool("/play/pool?tasks=100&taskDuration=0");
-        page.FindAll("[role=tab]").Single(t => t.TextContent.Contains("process per task", StringComparison.Ordinal)).Click();
+        page.FindAll("button.comparison-tab").Single(t => t.TextContent.Contains("process per task", StringComparison.Ordinal)).Click();
         Assert.Equal("perTask", page.Find(".comparison").GetAttribute("data-comparison"));
 
         Start(page).Click();
@@ -168,7 +168,7 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
     public void The_suggested_setup_puts_the_tutorials_numbers_into_the_form()
     {
         var page = RenderPool();
-        page.FindAll("[role=tab]").Single(t => t.TextContent.Contains("process per task", StringComparison.Ordinal)).Click();
+        page.FindAll("button.comparison-tab").Single(t => t.TextContent.Contains("process per task", StringComparison.Ordinal)).Click();
 
         page.Find("button.comparison-suggested").Click();
 
