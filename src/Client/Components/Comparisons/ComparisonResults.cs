@@ -101,4 +101,12 @@ public static class ComparisonResults
     /// <summary>A metric's mean as a table shows it: "187 %", "38.2 ms"; "–" when no run had it.</summary>
     public static string MetricText(RunMetric? metric) =>
         metric is null ? "–" : $"{UiText.Number(Math.Round(metric.Value, Math.Abs(metric.Value) >= 100 ? 0 : 1))} {metric.Unit?.Format()}".TrimEnd();
+
+    /// <summary>A metric's label up to its first colon ("CPU use" of "CPU use: CPU time ÷ wall time …"), for a column header.</summary>
+    public static string ShortLabel(string label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        var cut = label.IndexOfAny([':', '：']);
+        return cut > 0 ? label[..cut].Trim() : label;
+    }
 }
