@@ -41,4 +41,59 @@ public sealed class PoolPageTests(BrowserFixture fixture) : IClassFixture<Browse
             await page.CloseAsync();
         }
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_speed_up_sweep_draws_a_curve_per_executor_and_its_link_shows_the_same_result_to_another_browser()
+    {
+        var owner = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var stranger = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true });
+        try
+        {
+            var page = await owner.NewPageAsync();
+            // Sleeping tasks, quick: threads and async tasks both climb with the pool size.
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/pool?lang=en&tasks=6&taskKind=io&taskDuration=0.2&timeScale=0.2").ToString());
+            await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            var panel = page.Locator("#comparison-panel");
+            await Assertions.Expect(panel.Locator(".comparison[data-comparison=sweep]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+            await panel.Locator(".comparison-repeat input").FillAsync("1");
+            await panel.Locator(".comparison-top input").FillAsync("3");
+            await panel.Locator("input[data-option=processPool]").UncheckAsync();
+            await panel.Locator("input[data-option=async]").CheckAsync();
+            var start = panel.Locator(".comparison-start");
+            await Assertions.Expect(start).ToContainTextAsync("6 runs", new() { Timeout = Timeout });
+            await start.ClickAsync();
+
+            var result = panel.Locator(".comparison-result[data-state=completed]");
+            await Assertions.Expect(result).ToBeVisibleAsync(new() { Timeout = 120_000 });
+            await Assertions.Expect(result.Locator(".speedup-series")).ToHaveCountAsync(2);
+            await Assertions.Expect(result.Locator(".speedup-point")).ToHaveCountAsync(6);
+            await Assertions.Expect(result.Locator(".comparison-table tbody tr")).ToHaveCountAsync(6);
+            var batchId = await result.GetAttributeAsync("data-batch");
+            var link = await result.Locator(".comparison-link input").InputValueAsync();
+            Assert.Contains($"batch={batchId}", link, StringComparison.Ordinal);
+            Assert.Contains("compare=sweep", link, StringComparison.Ordinal);
+            Assert.Empty(await SiteTests.AxeViolationsAsync(page));
+
+            var shots = Path.Combine(SiteProcess.RepositoryRoot(), "TestResults", "screenshots");
+            Directory.CreateDirectory(shots);
+            await panel.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(shots, "pool-sweep.png") });
+
+            // Someone else opens the link: the same result, its setup in the form, and no way to stop it.
+            var other = await stranger.NewPageAsync();
+            await other.GotoAsync(link);
+            await Assertions.Expect(other.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await Assertions.Expect(other.Locator($".comparison-result[data-batch={batchId}]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await Assertions.Expect(other.Locator(".speedup-point")).ToHaveCountAsync(6);
+            await Assertions.Expect(other.Locator(".comparison-cancel")).ToHaveCountAsync(0);
+            await Assertions.Expect(other.Locator("[data-param=tasks] input")).ToHaveValueAsync("6");
+            await Assertions.Expect(other.Locator(".link-errors")).ToHaveCountAsync(0);
+            Assert.True(await other.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways on a phone");
+        }
+        finally
+        {
+            await owner.CloseAsync();
+            await stranger.CloseAsync();
+        }
+    }
 }

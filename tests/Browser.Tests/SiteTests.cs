@@ -34,7 +34,7 @@ public sealed class SiteTests(BrowserFixture fixture) : IClassFixture<BrowserFix
         await Assertions.Expect(page.Locator(".run-button")).ToBeEnabledAsync(new() { Timeout = Timeout });
     }
 
-    private static async Task<List<string>> AxeViolationsAsync(IPage page)
+    internal static async Task<List<string>> AxeViolationsAsync(IPage page)
     {
         await page.AddScriptTagAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "axe.min.js") });
         var json = await page.EvaluateAsync<JsonElement>(
