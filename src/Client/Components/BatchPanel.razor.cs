@@ -36,8 +36,12 @@ public sealed partial class BatchPanel : IAsyncDisposable
     private BatchInfo? _batch;
     private BatchStartResult? _refusal;
     private string? _watchError;
-    private CancellationTokenSource? _watchCts;
-    private Task? _watchTask;
+    private readonly LiveWatch<BatchInfo> _watch;
+
+    public BatchPanel()
+    {
+        _watch = new LiveWatch<BatchInfo>(InvokeAsync, StateHasChanged);
+    }
 
     private BatchLimits Limits => Batches.Limits;
 
@@ -113,7 +117,7 @@ public sealed partial class BatchPanel : IAsyncDisposable
         }
 
         // Another scenario: the batch on screen (if any) is not this one's.
-        await StopWatchingAsync();
+        await _watch.StopAsync();
         _loadedFor = Scenario.Id;
         _checked.Clear();
         _checked.UnionWith(Knob.Options.Take(Limits.MaxCombinations).Select(o => o.Value));
@@ -153,7 +157,7 @@ public sealed partial class BatchPanel : IAsyncDisposable
 
         _refusal = null;
         _watchError = null;
-        await StopWatchingAsync();
+        await _watch.StopAsync();
         var values = Knob.Options.Select(o => o.Value).Where(_checked.Contains).ToList();
         var result = Batches.Start(new BatchStartRequest(Scenario.Id, Values(),
             new Dictionary<string, IReadOnlyList<string>> { [Knob.Name] = values }, repeat));
@@ -169,38 +173,13 @@ public sealed partial class BatchPanel : IAsyncDisposable
     private void Follow(BatchInfo batch)
     {
         _batch = batch;
-        _watchCts = new CancellationTokenSource();
-        _watchTask = WatchAsync(batch.Id, _watchCts.Token);
-    }
-
-    private async Task WatchAsync(string batchId, CancellationToken cancellationToken)
-    {
-        try
+        _watch.Start(ct => Batches.WatchAsync(batch.Id, ct), info =>
         {
-            await foreach (var info in Batches.WatchAsync(batchId, cancellationToken))
+            if (_batch?.Id == info.Id)
             {
-                await InvokeAsync(() =>
-                {
-                    if (_batch?.Id == info.Id)
-                    {
-                        _batch = info;
-                        StateHasChanged();
-                    }
-                });
+                _batch = info;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The panel moved on (a new batch, or the page closed).
-        }
-        catch (Exception ex)
-        {
-            await InvokeAsync(() =>
-            {
-                _watchError = ex.Message;
-                StateHasChanged();
-            });
-        }
+        }, ex => _watchError = ex.Message);
     }
 
     private void Cancel()
@@ -212,21 +191,7 @@ public sealed partial class BatchPanel : IAsyncDisposable
         }
     }
 
-    private static double Percent(int done, int total) => total == 0 ? 0 : 100.0 * done / total;
-
     private static string BarWidth(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
-
-    /// <summary>What the batch is doing or how it ended, beside the progress; null while it simply runs.</summary>
-    private string? StatusText(BatchInfo batch) => batch.State switch
-    {
-        BatchState.Queued or BatchState.Running when batch.Reason is { } why => L.Format("batch.waiting", ("reason", why.Format())),
-        BatchState.Queued => L["batch.queued"],
-        BatchState.Completed => L.Format("batch.completed", ("total", batch.Total)),
-        BatchState.Cancelled => L.Format("batch.cancelled", ("done", batch.Done), ("total", batch.Total))
-            + (batch.Reason is { Key: not "reason.cancelled" } reason ? " " + reason.Format() : ""),
-        BatchState.Failed => L.Format("batch.failed", ("done", batch.Done), ("total", batch.Total), ("reason", batch.Reason?.Format() ?? "")),
-        _ => null,
-    };
 
     /// <summary>The row's varied values as the form names them ("No lock"; "Kind: Bounded · Mode: Threads").</summary>
     private string RowLabel(BatchRow row)
@@ -271,32 +236,5 @@ public sealed partial class BatchPanel : IAsyncDisposable
         return string.Join(" · ", parts);
     }
 
-    private async Task StopWatchingAsync()
-    {
-        var cts = _watchCts;
-        var task = _watchTask;
-        _watchCts = null;
-        _watchTask = null;
-        if (cts is null)
-        {
-            return;
-        }
-
-        await cts.CancelAsync();
-        if (task is not null)
-        {
-            try
-            {
-                await task;
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on cancel.
-            }
-        }
-
-        cts.Dispose();
-    }
-
-    public async ValueTask DisposeAsync() => await StopWatchingAsync();
+    public async ValueTask DisposeAsync() => await _watch.DisposeAsync();
 }

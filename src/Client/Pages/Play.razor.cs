@@ -57,10 +57,14 @@ public sealed partial class Play : IAsyncDisposable
     private StartResult? _refusal;
     private RunInfo? _run;
     private string? _watchError;
-    private CancellationTokenSource? _watchCts;
-    private Task? _watchTask;
+    private readonly LiveWatch<RunInfo> _watch;
     private ElementReference _timelineCard;
     private bool _revealTimeline;
+
+    public Play()
+    {
+        _watch = new LiveWatch<RunInfo>(InvokeAsync, StateHasChanged);
+    }
 
     private string Title => _scenario is null
         ? L["app.title"]
@@ -391,15 +395,7 @@ public sealed partial class Play : IAsyncDisposable
         }
 
         Recheck();
-        try
-        {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", _shareLink);
-            Snackbar.Add(L["play.linkCopied"], Severity.Success);
-        }
-        catch (Exception ex) when (ex is JSException or InvalidOperationException)
-        {
-            Snackbar.Add(L["play.clipboardUnavailable"], Severity.Info);
-        }
+        await Clipboard.CopyAsync(JS, Snackbar, _shareLink, L["play.linkCopied"], L["play.clipboardUnavailable"]);
     }
 
     /// <summary>The invariant text of each knob a run used.</summary>
@@ -455,7 +451,7 @@ public sealed partial class Play : IAsyncDisposable
 
         _refusal = null;
         _watchError = null;
-        await StopWatchingAsync();
+        await _watch.StopAsync();
 
         var result = Runs.Start(new RunStartRequest(_scenario.Id, RawValues()));
         if (!result.Accepted)
@@ -466,8 +462,14 @@ public sealed partial class Play : IAsyncDisposable
 
         _run = result.Run;
         _revealTimeline = true;
-        _watchCts = new CancellationTokenSource();
-        _watchTask = WatchAsync(_run!.Id, _watchCts.Token);
+        var runId = _run!.Id;
+        _watch.Start(ct => Runs.WatchAsync(runId, ct), info =>
+        {
+            if (_run?.Id == info.Id)
+            {
+                _run = info;
+            }
+        }, ex => _watchError = ex.Message);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -484,36 +486,6 @@ public sealed partial class Play : IAsyncDisposable
             {
                 // Scrolling is a courtesy; a page whose connection is gone has nothing to scroll.
             }
-        }
-    }
-
-    private async Task WatchAsync(string runId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var info in Runs.WatchAsync(runId, cancellationToken))
-            {
-                await InvokeAsync(() =>
-                {
-                    if (_run?.Id == info.Id)
-                    {
-                        _run = info;
-                        StateHasChanged();
-                    }
-                });
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The page moved on (new run or disposed).
-        }
-        catch (Exception ex)
-        {
-            await InvokeAsync(() =>
-            {
-                _watchError = ex.Message;
-                StateHasChanged();
-            });
         }
     }
 
@@ -537,32 +509,5 @@ public sealed partial class Play : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private async Task StopWatchingAsync()
-    {
-        var cts = _watchCts;
-        var task = _watchTask;
-        _watchCts = null;
-        _watchTask = null;
-        if (cts is null)
-        {
-            return;
-        }
-
-        await cts.CancelAsync();
-        if (task is not null)
-        {
-            try
-            {
-                await task;
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on cancel.
-            }
-        }
-
-        cts.Dispose();
-    }
-
-    public async ValueTask DisposeAsync() => await StopWatchingAsync();
+    public async ValueTask DisposeAsync() => await _watch.DisposeAsync();
 }

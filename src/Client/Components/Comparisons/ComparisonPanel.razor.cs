@@ -51,8 +51,12 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
     private string? _goneId;
     private BatchStartResult? _refusal;
     private string? _watchError;
-    private CancellationTokenSource? _watchCts;
-    private Task? _watchTask;
+    private readonly LiveWatch<BatchInfo> _watch;
+
+    public ComparisonPanel()
+    {
+        _watch = new LiveWatch<BatchInfo>(InvokeAsync, StateHasChanged);
+    }
 
     private BatchLimits Limits => Batches.Limits;
 
@@ -206,7 +210,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
             return;
         }
 
-        await StopWatchingAsync();
+        await _watch.StopAsync();
         _loadedFor = Scenario.Id;
         _choices.Clear();
         _refusal = null;
@@ -295,7 +299,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
         _refusal = null;
         _watchError = null;
         _goneId = null;
-        await StopWatchingAsync();
+        await _watch.StopAsync();
         var result = Batches.Start(new BatchStartRequest(Scenario.Id, Values(), Vary(), repeat));
         if (!result.Accepted)
         {
@@ -316,38 +320,13 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
             _selected = index;
         }
 
-        _watchCts = new CancellationTokenSource();
-        _watchTask = WatchAsync(batch.Id, _watchCts.Token);
-    }
-
-    private async Task WatchAsync(string batchId, CancellationToken cancellationToken)
-    {
-        try
+        _watch.Start(ct => Batches.WatchAsync(batch.Id, ct), info =>
         {
-            await foreach (var info in Batches.WatchAsync(batchId, cancellationToken))
+            if (_batch?.Id == info.Id)
             {
-                await InvokeAsync(() =>
-                {
-                    if (_batch?.Id == info.Id)
-                    {
-                        _batch = info;
-                        StateHasChanged();
-                    }
-                });
+                _batch = info;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The panel moved on (a new comparison, or the page closed).
-        }
-        catch (Exception ex)
-        {
-            await InvokeAsync(() =>
-            {
-                _watchError = ex.Message;
-                StateHasChanged();
-            });
-        }
+        }, ex => _watchError = ex.Message);
     }
 
     private void Cancel()
@@ -370,18 +349,8 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
             + ComparisonLink.BatchKey + "=" + Uri.EscapeDataString(batch.Id);
     }
 
-    private async Task CopyLinkAsync(string link)
-    {
-        try
-        {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", link);
-            Snackbar.Add(L["play.linkCopied"], Severity.Success);
-        }
-        catch (Exception ex) when (ex is JSException or InvalidOperationException)
-        {
-            Snackbar.Add(L["compare.clipboardUnavailable"], Severity.Info);
-        }
-    }
+    private Task CopyLinkAsync(string link) =>
+        Clipboard.CopyAsync(JS, Snackbar, link, L["play.linkCopied"], L["compare.clipboardUnavailable"]);
 
     private string Label(ParameterSpec spec) => ScenarioTexts.Label(Scenario.Id, spec).Format();
 
@@ -429,48 +398,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
         return rows;
     }
 
-    private static double Percent(int done, int total) => total == 0 ? 0 : 100.0 * done / total;
-
-    /// <summary>What the batch is doing or how it ended, beside the progress; null while it simply runs.</summary>
-    private string? StatusText(BatchInfo batch) => batch.State switch
-    {
-        BatchState.Queued or BatchState.Running when batch.Reason is { } why => L.Format("batch.waiting", ("reason", why.Format())),
-        BatchState.Queued => L["batch.queued"],
-        BatchState.Completed => L.Format("batch.completed", ("total", batch.Total)),
-        BatchState.Cancelled => L.Format("batch.cancelled", ("done", batch.Done), ("total", batch.Total))
-            + (batch.Reason is { Key: not "reason.cancelled" } reason ? " " + reason.Format() : ""),
-        BatchState.Failed => L.Format("batch.failed", ("done", batch.Done), ("total", batch.Total), ("reason", batch.Reason?.Format() ?? "")),
-        _ => null,
-    };
-
-    private async Task StopWatchingAsync()
-    {
-        var cts = _watchCts;
-        var task = _watchTask;
-        _watchCts = null;
-        _watchTask = null;
-        if (cts is null)
-        {
-            return;
-        }
-
-        await cts.CancelAsync();
-        if (task is not null)
-        {
-            try
-            {
-                await task;
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on cancel.
-            }
-        }
-
-        cts.Dispose();
-    }
-
-    public async ValueTask DisposeAsync() => await StopWatchingAsync();
+    public async ValueTask DisposeAsync() => await _watch.DisposeAsync();
 
     /// <summary>What the learner set for one comparison, kept while they look at another.</summary>
     private sealed class Choices
