@@ -64,15 +64,17 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
     public void The_sweep_starts_one_batch_that_crosses_the_ticked_executors_with_pool_sizes_from_one_and_keeps_the_form()
     {
         var page = RenderPool("/play/pool?gil=on&tasks=8");
+        // The default top is twice this machine's cores (2 to 8); two executors are ticked; two runs of each.
+        var top = S.Descriptor.FindComparison(S.Sweep)!.DefaultTop;
 
-        Assert.Contains("16 runs", Start(page).TextContent, StringComparison.Ordinal);
+        Assert.Contains($"{2 * top * 2} runs", Start(page).TextContent, StringComparison.Ordinal);
         Start(page).Click();
 
         var request = Assert.Single(Batches.Started);
         Assert.Equal(S.Id, request.Scenario);
         Assert.Equal(2, request.Repeat);
         Assert.Equal([S.ThreadPool, S.ProcessPool], request.Vary![S.Executor]);
-        Assert.Equal(["1", "2", "3", "4"], request.Vary[S.PoolSize]);
+        Assert.Equal(Enumerable.Range(1, top).Select(v => v.ToString(CultureInfo.InvariantCulture)), request.Vary[S.PoolSize]);
         Assert.Equal("on", request.Parameters![S.Gil]);
         Assert.Equal("8", request.Parameters[S.Tasks]);
         page.WaitForAssertion(() => Assert.Single(page.FindAll(".comparison-result")), Patience);
@@ -189,6 +191,45 @@ public sealed class ComparisonPanelTests : PlaygroundTestContext
         Assert.Empty(page.FindAll("button.comparison-cancel"));
         Assert.Single(page.FindAll(".comparison-watching"));
         Assert.Equal("2", page.Find(".speedup-point[data-value='2']").GetAttribute("data-speedup"));
+
+        // Watching locks nothing: the stranger may start a comparison of their own, which takes its place.
+        Assert.False(Start(page).HasAttribute("disabled"));
+        Start(page).Click();
+        // The click first stops the watch of the shared batch, which ends on the thread pool.
+        page.WaitForAssertion(() => Assert.Single(Batches.Started), Patience);
+        page.WaitForAssertion(() => Assert.Equal("batch-1", page.Find(".comparison-result").GetAttribute("data-batch")), Patience);
+    }
+
+    [Fact]
+    public void A_link_to_a_batch_that_is_no_comparison_says_so_instead_of_drawing_nothing()
+    {
+        var plain = new BatchInfo("b-plain", S.Id, BatchState.Completed, 2, 2, 1, "wallMs",
+            [new BatchRow(new Dictionary<string, string> { [S.Submit] = S.Map }, 1, 0, 100, [], [Wall(100)])], null, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch,
+            new Dictionary<string, string>(), new Dictionary<string, IReadOnlyList<string>> { [S.Submit] = [S.Map] });
+        Batches.Known[plain.Id] = plain;
+
+        var page = RenderPool($"/play/pool?batch={plain.Id}");
+
+        Assert.Contains("/api/batches/b-plain", page.Find(".comparison-other").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll(".comparison-result"));
+        Assert.False(Start(page).HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Without_the_worker_program_process_executors_cannot_be_ticked_and_the_pair_with_processes_cannot_start()
+    {
+        Runs.Scenarios = [S.Descriptor with { Modes = ["threads", "async"] }];
+        var page = RenderPool();
+
+        Assert.True(page.Find(".comparison-series input[data-option='processPool']").HasAttribute("disabled"));
+        Assert.False(page.Find(".comparison-series input[data-option='processPool']").IsChecked());
+        Assert.False(Start(page).HasAttribute("disabled"));
+
+        page.FindAll("button.comparison-tab").Single(t => t.TextContent.Contains("process per task", StringComparison.Ordinal)).Click();
+        Assert.True(Start(page).HasAttribute("disabled"));
+        Assert.Contains("cannot run on this server", page.Find(".comparison-blocked").TextContent, StringComparison.Ordinal);
+        Start(page).Click();
+        Assert.Empty(Batches.Started);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Playground.Scenarios.Engine;
 using Playground.Server.Tests.Infrastructure;
 using Playground.Shared.Runs;
 using S = Playground.Shared.Catalog.PoolSchema;
@@ -19,7 +20,7 @@ public sealed class PoolComparisonTests(PlaygroundHost host) : IClassFixture<Pla
     public async Task A_sweep_gives_a_row_per_executor_and_pool_size_with_the_mean_of_each_metric_of_its_real_runs()
     {
         var http = host.CreateApiClient(nameof(A_sweep_gives_a_row_per_executor_and_pool_size_with_the_mean_of_each_metric_of_its_real_runs));
-        var setup = new Dictionary<string, object> { [S.Tasks] = 6, [S.TaskKind] = S.Io, [S.TaskDuration] = 0.5, ["timeScale"] = 0.02, [S.Gil] = S.On };
+        var setup = new Dictionary<string, object> { [S.Tasks] = 6, [S.TaskKind] = S.Io, [S.TaskDuration] = 0.5, ["timeScale"] = 0.1, [S.Gil] = S.On };
 
         var started = await http.StartBatchAsync(S.Id, setup,
             new Dictionary<string, string[]> { [S.Executor] = [S.ThreadPool, S.Async], [S.PoolSize] = ["1", "2", "3"] }, repeat: 2);
@@ -42,9 +43,17 @@ public sealed class PoolComparisonTests(PlaygroundHost host) : IClassFixture<Pla
         Assert.Equal([S.ThreadPool, S.Async], batch.Vary[S.Executor]);
         Assert.Equal(["1", "2", "3"], batch.Vary[S.PoolSize]);
 
-        // Pool runs report their own CPU time, so the batch can tell how much other work shared the cores.
-        Assert.NotNull(batch.OtherCpuPercent);
-        Assert.InRange(batch.OtherCpuPercent.Value, 0, 100 * Environment.ProcessorCount);
+        // Pool runs report their own CPU time and these took over a second in all, so the batch can tell how
+        // much other work shared the cores — where every core of the machine is the server's to use.
+        if (CpuClock.MachineBusyMilliseconds() is null)
+        {
+            Assert.Null(batch.OtherCpuPercent);
+        }
+        else
+        {
+            Assert.NotNull(batch.OtherCpuPercent);
+            Assert.InRange(batch.OtherCpuPercent.Value, 0, 100 * Environment.ProcessorCount);
+        }
 
         foreach (var row in batch.Rows)
         {

@@ -334,7 +334,7 @@ public sealed partial class Play : IAsyncDisposable
 
     private static string KnobsOnly(string query) =>
         string.Join('&', query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => !PageKeys.Any(k => p.StartsWith(k + "=", StringComparison.OrdinalIgnoreCase))));
+            .Where(p => !PageKeys.Any(k => p.StartsWith(k + "=", StringComparison.OrdinalIgnoreCase) || string.Equals(p, k, StringComparison.OrdinalIgnoreCase))));
 
     /// <summary>The value of a page key in the query (the last one when repeated), unescaped; null when absent or malformed.</summary>
     private static string? QueryValue(string query, string key)

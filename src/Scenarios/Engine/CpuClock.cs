@@ -22,7 +22,8 @@ public static class CpuClock
     /// Milliseconds of CPU the whole machine has spent busy so far, every core and every process
     /// added up (the first line of /proc/stat, less idle and I/O wait); null where it cannot be read.
     /// Two readings around a run, less the run's own CPU time, tell how much other work competed
-    /// with it for the cores.
+    /// with it for the cores. Null too when this process may use only some of the machine's cores
+    /// (a container's CPU limit, an affinity mask): the rest of the machine's work would not compete.
     /// </summary>
     public static double? MachineBusyMilliseconds()
     {
@@ -42,6 +43,17 @@ public static class CpuClock
 
             // cpu user nice system idle iowait irq softirq steal ...: in USER_HZ ticks, 100 a second
             // in the kernel's ABI on every architecture .NET runs on.
+            var cores = 0;
+            while (reader.ReadLine() is { } next && next.StartsWith("cpu", StringComparison.Ordinal))
+            {
+                cores++;
+            }
+
+            if (cores != Environment.ProcessorCount)
+            {
+                return null;
+            }
+
             var fields = line[4..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             long Field(int i) => i < fields.Length && long.TryParse(fields[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
             var busy = Field(0) + Field(1) + Field(2) + Field(5) + Field(6) + Field(7);

@@ -128,6 +128,8 @@ public sealed class Batch
     /// <summary>The run metric with a run's own CPU time in ms, the part of the machine's busy time that was the run itself.</summary>
     public const string OwnCpuMetric = "cpuMs";
 
+    private const double MinLoadSpanMs = 1000;
+
     /// <summary>The batch waits for room under the run caps; <paramref name="reason"/> says which cap.</summary>
     public void Waiting(Msg? reason)
     {
@@ -176,7 +178,8 @@ public sealed class Batch
             {
                 if (load is { ElapsedMs: > 0 } && summary.Metrics.FirstOrDefault(m => m.Name == OwnCpuMetric) is { } own)
                 {
-                    _otherBusyMs += Math.Max(0, load.BusyMs - own.Value);
+                    // Signed: a run whose own CPU the coarse machine clock under-counts evens out another's.
+                    _otherBusyMs += load.BusyMs - own.Value;
                     _loadElapsedMs += load.ElapsedMs;
                 }
 
@@ -220,7 +223,8 @@ public sealed class Batch
         {
             var rows = _rows.Select(r => new BatchRow(r.Values, r.Runs, r.Violated,
                 r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds], r.Means())).ToList();
-            double? others = _loadElapsedMs > 0 ? Math.Round(100 * _otherBusyMs / _loadElapsedMs) : null;
+            // The machine's clock counts in 10 ms steps on each core: over less than a second in all it says nothing.
+            double? others = _loadElapsedMs >= MinLoadSpanMs ? Math.Max(0, Math.Round(100 * _otherBusyMs / _loadElapsedMs)) : null;
             return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt, Parameters, Vary, others);
         }
     }

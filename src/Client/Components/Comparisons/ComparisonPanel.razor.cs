@@ -34,6 +34,9 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
     /// <summary>The comparison to show first (from a link): its id.</summary>
     [Parameter] public string? InitialComparison { get; set; }
 
+    /// <summary>True while the form above may not change (a run of it is on).</summary>
+    [Parameter] public bool FormLocked { get; set; }
+
     /// <summary>Puts a suggested setup into the form (knob → invariant text).</summary>
     [Parameter] public EventCallback<IReadOnlyDictionary<string, string>> OnApply { get; set; }
 
@@ -49,6 +52,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
     private BatchInfo? _batch;
     private bool _mine;
     private string? _goneId;
+    private string? _otherId;
     private BatchStartResult? _refusal;
     private string? _watchError;
     private readonly LiveWatch<BatchInfo> _watch;
@@ -70,7 +74,10 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
 
     private ParameterSpec? SeriesKnob => Spec.Series is { } s ? Scenario.Find(s) : null;
 
-    private bool IsActive => _batch is not null && !_batch.State.IsFinal();
+    /// <summary>This client's comparison is running: the controls wait for it. Watching someone else's locks nothing.</summary>
+    private bool IsActive => _mine && _batch is not null && !_batch.State.IsFinal();
+
+    private bool IsLive => _batch is not null && !_batch.State.IsFinal();
 
     /// <summary>The batch on screen belongs to the comparison picked now.</summary>
     private bool ShowsBatch => _batch is not null && ComparisonResults.Matches(Spec, _batch);
@@ -137,6 +144,11 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
             foreach (var (name, value) in combination)
             {
                 parameters[name] = value;
+            }
+
+            if (Unavailable(parameters.GetValueOrDefault(Scenario.ModeParameter)) is { } option)
+            {
+                return (0, L.Format("compare.blocked.unavailable", ("option", option)));
             }
 
             var check = Runs.Check(new RunStartRequest(Scenario.Id, parameters));
@@ -222,9 +234,14 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
         if (InitialBatch is { Length: > 0 and <= MaxBatchIdLength } id)
         {
             // Anyone with the link may watch a comparison; only its owner may stop it.
-            if (Batches.Get(id) is { } shared && shared.Scenario == Scenario.Id)
+            if (Batches.Get(id) is { } shared && shared.Scenario == Scenario.Id && Specs.Any(s => ComparisonResults.Matches(s, shared)))
             {
                 Follow(shared, mine.Any(b => b.Id == shared.Id));
+            }
+            else if (Batches.Get(id) is { } other)
+            {
+                // A batch of another kind (started through the API): it is there, but no chart here draws it.
+                _otherId = other.Id;
             }
             else
             {
@@ -242,6 +259,16 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
         }
     }
 
+    /// <summary>The label of a value of the scenario's mode knob whose host mode this server cannot run (processes without the worker); null when it can.</summary>
+    private string? Unavailable(string? option) =>
+        option is not null && Scenario.HostModes.TryGetValue(option, out var mode) && !Scenario.Modes.Contains(mode)
+        && Scenario.Find(Scenario.ModeParameter) is { } knob
+            ? OptionLabel(knob, option)
+            : null;
+
+    private bool SeriesAvailable(string option) =>
+        SeriesKnob is not { } knob || !string.Equals(knob.Name, Scenario.ModeParameter, StringComparison.OrdinalIgnoreCase) || Unavailable(option) is null;
+
     private Choices ChoicesOf(ComparisonSpec spec)
     {
         if (!_choices.TryGetValue(spec.Id, out var choices))
@@ -251,7 +278,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
                 RepeatText = Math.Min(spec.DefaultRepeat, Limits.MaxRepeat).ToString(CultureInfo.InvariantCulture),
                 TopText = spec.DefaultTop.ToString(CultureInfo.InvariantCulture),
             };
-            choices.Series.UnionWith(spec.DefaultSeries);
+            choices.Series.UnionWith(spec.DefaultSeries.Where(SeriesAvailable));
             _choices[spec.Id] = choices;
         }
 
@@ -299,6 +326,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
         _refusal = null;
         _watchError = null;
         _goneId = null;
+        _otherId = null;
         await _watch.StopAsync();
         var result = Batches.Start(new BatchStartRequest(Scenario.Id, Values(), Vary(), repeat));
         if (!result.Accepted)
