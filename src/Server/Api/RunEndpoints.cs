@@ -29,6 +29,7 @@ public static class RunEndpoints
             runs.Find(id) is { } run ? Results.Ok(run.ToInfo()) : NotFound(id));
         group.MapDelete("/{id}", CancelRun);
         group.MapGet("/{id}/events", EventsPage);
+        group.MapGet("/{id}/tiles", Tiles);
         return app;
     }
 
@@ -82,6 +83,49 @@ public static class RunEndpoints
         var done = final && (recorder is null || recorder.Pending(cursors) == 0);
         return Results.Ok(new EventPage(events, done ? null : string.Join('.', cursors)));
     }
+
+    /// <summary>
+    /// The run between <c>from</c> and <c>to</c> (ns since its start; the whole run by default) in
+    /// <c>buckets</c> buckets: time per state and instants per lane, each gauge's levels, and the raw
+    /// events when the window holds few enough. Costs about the buckets asked for, not the events.
+    /// </summary>
+    private static IResult Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options)
+    {
+        var run = runs.Find(id);
+        if (run is null)
+        {
+            return NotFound(id);
+        }
+
+        var limits = options.Value;
+        var horizon = run.HorizonNanoseconds;
+        long start = 0;
+        if (!string.IsNullOrEmpty(from) && (!long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out start) || start > MaxTileTime))
+        {
+            return BadQuery(Msg.Of("api.tiles.from", ("text", ParameterValidator.Clip(from)), ("max", MaxTileTime)));
+        }
+
+        var end = Math.Max(horizon, start + 1);
+        if (!string.IsNullOrEmpty(to) && (!long.TryParse(to, NumberStyles.None, CultureInfo.InvariantCulture, out end) || end <= start || end > MaxTileTime))
+        {
+            return BadQuery(Msg.Of("api.tiles.to", ("text", ParameterValidator.Clip(to)), ("from", start), ("max", MaxTileTime)));
+        }
+
+        var count = limits.TileBuckets;
+        if (!string.IsNullOrEmpty(buckets)
+            && (!int.TryParse(buckets, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > limits.MaxTileBuckets))
+        {
+            return BadQuery(Msg.Of("api.tiles.buckets", ("text", ParameterValidator.Clip(buckets)), ("max", limits.MaxTileBuckets)));
+        }
+
+        // A run still queued has no log yet: its window is empty.
+        return run.Tiles is { } index
+            ? Results.Ok(index.Query(start, end, count, horizon, limits.MaxTileEvents))
+            : Results.Ok(new TileWindow(start, end, count, [], [], []));
+    }
+
+    // A week in ns: far past any run's deadline, and far from overflowing.
+    private const long MaxTileTime = 7L * 24 * 3600 * 1_000_000_000;
 
     /// <summary>A cursor is one position per actor, "12.0.40": where the next page starts in each actor's log.</summary>
     private static bool TryParseCursor(string text, EventRecorder? recorder, int[] cursors)

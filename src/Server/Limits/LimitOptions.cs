@@ -14,6 +14,15 @@ public sealed class LimitOptions
     /// <summary>The largest page a caller may ask for.</summary>
     public int MaxEventsPageSize { get; set; } = 50_000;
 
+    /// <summary>Buckets of GET /api/runs/{id}/tiles when the caller gives no number: about a screen's width.</summary>
+    public int TileBuckets { get; set; } = 1_000;
+
+    /// <summary>The most buckets one tiles query may ask for.</summary>
+    public int MaxTileBuckets { get; set; } = 8_000;
+
+    /// <summary>A tiles query lists the window's raw events when it holds at most this many.</summary>
+    public int MaxTileEvents { get; set; } = 5_000;
+
     /// <summary>StreamEvents calls one hub connection may have open at once.</summary>
     public int MaxStreamsPerConnection { get; set; } = 4;
 

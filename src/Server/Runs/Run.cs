@@ -67,6 +67,42 @@ public sealed class Run
     /// <summary>The log; null until the run starts.</summary>
     public EventRecorder? Recorder { get; private set; }
 
+    private TileIndex? _tiles;
+
+    /// <summary>The level-of-detail index of the log, made on first use; null until the run starts.</summary>
+    public TileIndex? Tiles
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return Recorder is null ? null : _tiles ??= new TileIndex(Recorder, Scenario.Descriptor.Gauges);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The run's present in ns since its start: its wall time once it has ended, else now. A tile
+    /// of the log holds no state past it.
+    /// </summary>
+    public long HorizonNanoseconds
+    {
+        get
+        {
+            lock (Gate)
+            {
+                if (Recorder is null)
+                {
+                    return 0;
+                }
+
+                return Summary is { } summary ? (long)Math.Round(summary.WallMs * 1e6)
+                    : IsFinal ? 0
+                    : Recorder.ToNanoseconds(System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+        }
+    }
+
     /// <summary>Completes at the next change of state, queue position, actors or summary.</summary>
     public Task Changed
     {
