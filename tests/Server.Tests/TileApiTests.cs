@@ -52,6 +52,7 @@ public sealed class TileApiTests(PlaygroundHost host) : IClassFixture<Playground
         // A small run's whole log fits the event limit: every recorded event, in time order.
         Assert.NotNull(fine.Events);
         Assert.Equal(run.Summary.EventCount, fine.Events.Count);
+        Assert.Equal(run.Summary.EventCount, fine.Recorded);
         Assert.Equal(fine.Events.Select(e => e.T).Order(), fine.Events.Select(e => e.T));
     }
 

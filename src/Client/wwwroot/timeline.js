@@ -5,6 +5,12 @@
 // LaneStates.Table, which the summary follows too), and so do the gauges, their labels and limits.
 // Every word it shows comes from the strings the page passes in (TimelineText.resx and its
 // translations); numbers are formatted for the page's culture.
+//
+// Once a run has ended, a picture the live stream had to coalesce is redrawn from the server's
+// level-of-detail tiles (timeline-tiles.js) for whatever window is on screen, so it is faithful to
+// the whole log at the resolution shown.
+
+import { TileSource, lanePaths, bucketSpan, bucketAt } from './timeline-tiles.js';
 
 const STATES = ['queued', 'running', 'completed', 'cancelled', 'failed'];
 
@@ -561,6 +567,11 @@ class Timeline {
     this.readPalette();
     this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
+    this.tileSource = new TileSource(() => {
+      this.baseDirty = true;
+      this.requestDraw();
+    });
+    this.drawnTiles = null;
     this.view = { t0: 0, t1: FOLLOW_MIN_SPAN_NS };
     this.follow = true;
     this.connection = null;
@@ -669,6 +680,8 @@ class Timeline {
     this.spanLabels = new Set(Array.isArray(spanLabels) ? spanLabels.filter(r => typeof r === 'string' && r !== '') : []);
     this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
+    this.tileSource.reset(runId);
+    this.drawnTiles = null;
     this.follow = true;
     this.problem = null;
     this.hover = null;
@@ -1177,6 +1190,9 @@ class Timeline {
       if (!lane) {
         return null;
       }
+      if (this.drawnTiles) {
+        return this.hitTiles(lane.id, x, t, slop);
+      }
       const mark = this.nearestMark(lane.marks, x, slop);
       if (mark) {
         return { type: 'instant', e: mark, lane: lane.id };
@@ -1212,6 +1228,25 @@ class Timeline {
       return null;
     }
     return null;
+  }
+
+  /** In a picture from tiles: the event drawn nearest (when the window's events are here), else the lane's pixel column. */
+  hitTiles(laneId, x, t, slop) {
+    const tiles = this.drawnTiles;
+    if (Array.isArray(tiles.events)) {
+      const marks = tiles.events.filter(e => e.actor === laneId && !this.rules.isState(e.kind));
+      const mark = this.nearestMark(marks, x, slop);
+      if (mark) {
+        return { type: 'instant', e: mark, lane: laneId };
+      }
+    }
+    const i = bucketAt(tiles, t);
+    const buckets = tiles.lanesByActor.get(laneId);
+    if (i < 0 || !buckets) {
+      return null;
+    }
+    const { t0, t1 } = bucketSpan(tiles, i);
+    return { type: 'bucket', lane: laneId, b: buckets[i], t0, t1 };
   }
 
   /** The item of a time-sorted list (by .t) drawn nearest to x, within slop pixels. */
@@ -1308,6 +1343,9 @@ class Timeline {
   describe(hit) {
     const T = this.texts;
     const d = this.timeDecimals();
+    if (hit.type === 'bucket') {
+      return this.describeBucket(hit);
+    }
     if (hit.type === 'span') {
       const s = hit.seg;
       const title = this.describeSpan(s, hit.lane);
@@ -1518,6 +1556,9 @@ class Timeline {
       this.view = this.clampView(this.view.t0, this.view.t1 - this.view.t0);
     }
 
+    this.drawnTiles = this.usesTiles() ? this.tilesForView() : null;
+    this.tileMarks = 0;
+
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cssWidth, cssHeight);
     ctx.fillStyle = C.bg;
@@ -1595,6 +1636,154 @@ class Timeline {
     this.canvas.dataset.state = m.state;
     this.canvas.dataset.problem = this.problem ?? '';
     this.canvas.dataset.view = `${Math.round(this.view.t0)} ${Math.round(this.view.t1)}`;
+    this.canvas.dataset.detail = !this.drawnTiles ? 'events' : this.tilesCoverView() ? 'tiles' : 'tiles-pending';
+    this.canvas.dataset.marks = String(this.drawnTiles ? this.tileMarks : 0);
+    this.canvas.dataset.coalesced = String(m.coalesced);
+    // What the lanes show in all, per lane in order: ns running, blocked, sleeping.
+    this.canvas.dataset.drawn = this.drawnTiles
+      ? order.map(id => {
+        const buckets = this.drawnTiles.lanesByActor.get(id) ?? [];
+        const sum = state => buckets.reduce((v, b) => v + b[state], 0);
+        return `${sum('running')},${sum('blocked')},${sum('sleeping')}`;
+      }).join(';')
+      : '';
+  }
+
+  // --- level of detail ----------------------------------------------------------------------
+
+  /**
+   * True when the picture comes from the server's tiles: the run has ended and the live stream
+   * had to leave state changes out (or the page could not keep every event).
+   */
+  usesTiles() {
+    const m = this.model;
+    // As soon as the run has ended: the stream may still be catching up, but the server's log is whole.
+    const ended = m.final || m.state === 'completed' || m.state === 'cancelled' || m.state === 'failed';
+    return ended && !!this.tileSource.runId && !this.tileSource.failed && (m.coalesced > 0 || m.dropped > 0);
+  }
+
+  /** Asks for the window on screen at one bucket per css pixel; returns the newest tiles in hand (maybe of another window). */
+  tilesForView() {
+    this.tileSource.want(this.view.t0, this.view.t1, this.plotWidth());
+    return this.tileSource.tiles;
+  }
+
+  tilesCoverView() {
+    return this.tileSource.covers(this.view.t0, this.view.t1, this.plotWidth());
+  }
+
+  /** A lane from tiles: each pixel column split by the time it spent in each state; instants as ticks, or as marks when the window's events are here. */
+  drawLaneTiles(ctx, lane, y) {
+    const tiles = this.drawnTiles;
+    const C = this.colors;
+    const buckets = tiles.lanesByActor.get(lane.id);
+    if (!buckets) {
+      return;
+    }
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    const { paths, instants } = lanePaths(tiles, buckets, t => this.xOf(t), y + 3, LANE_H - 6, this.labelW, plotRight);
+    for (const state of ['sleeping', 'running', 'blocked']) {
+      ctx.fillStyle = C[state];
+      ctx.fill(paths[state]);
+    }
+    if (Array.isArray(tiles.events)) {
+      // Few enough events in view: each instant where it happened, as the live picture draws it.
+      for (const e of tiles.events) {
+        if (e.actor === lane.id && !this.rules.isState(e.kind) && e.t >= this.view.t0 && e.t <= this.view.t1) {
+          this.drawMark(ctx, e, this.xOf(e.t), y);
+          this.tileMarks++;
+        }
+      }
+      return;
+    }
+    ctx.fillStyle = C.tick;
+    for (const p of instants) {
+      ctx.fillRect(Math.round(p.x), y, 1, 3);
+    }
+  }
+
+  /** A step gauge from tiles: the range of levels in each pixel column, and the level it ends on. */
+  drawStepTiles(ctx, box, g, yOf) {
+    const tiles = this.drawnTiles;
+    const series = tiles.gauges?.find(x => x.name === g.spec.id);
+    if (!series) {
+      return;
+    }
+    const C = this.colors;
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    const range = new Path2D();
+    const line = new Path2D();
+    let started = false;
+    series.buckets.forEach((b, i) => {
+      if (b.min === null || b.min === undefined) {
+        return;
+      }
+      const { t0, t1 } = bucketSpan(tiles, i);
+      const x0 = Math.max(this.labelW, this.xOf(t0));
+      const x1 = Math.min(plotRight, this.xOf(t1));
+      if (x1 <= this.labelW || x0 >= plotRight) {
+        return;
+      }
+      const top = yOf(b.max);
+      range.rect(x0, top, Math.max(1, x1 - x0), Math.max(1, yOf(b.min) - top));
+      const y = yOf(b.last);
+      if (!started) {
+        line.moveTo(x0, y);
+        started = true;
+      } else {
+        line.lineTo(x0, y);
+      }
+      line.lineTo(x1, y);
+    });
+    ctx.fillStyle = C.gaugeFill;
+    ctx.fill(range);
+    ctx.strokeStyle = C.gaugeLine;
+    ctx.lineWidth = 1.5;
+    ctx.stroke(line);
+  }
+
+  /** A band gauge from tiles: full where the flag was up all through a pixel column, lighter where it changed inside. */
+  drawBandTiles(ctx, g, y, h) {
+    const tiles = this.drawnTiles;
+    const series = tiles.gauges?.find(x => x.name === g.spec.id);
+    if (!series) {
+      return;
+    }
+    const plotRight = this.cssWidth - RIGHT_PAD;
+    const full = new Path2D();
+    const mixed = new Path2D();
+    series.buckets.forEach((b, i) => {
+      if (b.max === null || b.max === undefined || b.max <= 0) {
+        return;
+      }
+      const { t0, t1 } = bucketSpan(tiles, i);
+      const x0 = Math.max(this.labelW, this.xOf(t0));
+      const x1 = Math.min(plotRight, this.xOf(t1));
+      (b.min > 0 ? full : mixed).rect(x0, y, Math.max(1, x1 - x0), h);
+    });
+    ctx.fillStyle = this.colors.band;
+    ctx.globalAlpha = 0.6;
+    ctx.fill(full);
+    ctx.globalAlpha = 0.3;
+    ctx.fill(mixed);
+    ctx.globalAlpha = 1;
+  }
+
+  /** What a lane's pixel column held, from tiles: its share of each state and its instants. */
+  describeBucket(hit) {
+    const T = this.texts;
+    const d = this.timeDecimals();
+    const b = hit.b;
+    const span = Math.max(1, hit.t1 - hit.t0);
+    const parts = ['running', 'blocked', 'sleeping']
+      .filter(state => b[state] > 0)
+      .map(state => T.get(`bucket.${state}`, { percent: `${Math.round((100 * b[state]) / span)}%` }));
+    const instants = Object.entries(b.instants ?? {}).map(([kind, count]) => T.get('bucket.instant', { count: T.count(count), kind }));
+    return [
+      { text: T.get('bucket.title', { actor: this.actorName(hit.lane), from: T.seconds(hit.t0, d + 1), to: T.seconds(hit.t1, d + 1) }) },
+      { text: parts.length > 0 ? parts.join(' · ') : T.get('bucket.nothing') },
+      ...(instants.length > 0 ? [{ text: instants.join(' · ') }] : []),
+    ];
   }
 
   /** The outline of the hovered span or mark, on top of the base picture. */
@@ -1604,7 +1793,7 @@ class Timeline {
       return;
     }
     const order = this.model.laneOrder();
-    const laneId = hover.type === 'span' ? hover.lane : hover.e.actor;
+    const laneId = hover.type === 'span' || hover.type === 'bucket' ? hover.lane : hover.e.actor;
     const index = order.indexOf(laneId);
     if (index < 0) {
       return;
@@ -1616,7 +1805,15 @@ class Timeline {
     ctx.rect(this.labelW - 8, 0, plotRight - this.labelW + 16, layout.height);
     ctx.clip();
     ctx.strokeStyle = this.colors.highlight;
-    if (hover.type === 'span') {
+    if (hover.type === 'bucket') {
+      // A pixel column of a picture from tiles: outline at least a few pixels, so it can be seen.
+      const x0 = Math.max(this.labelW, this.xOf(hover.t0));
+      const x1 = Math.min(plotRight, this.xOf(hover.t1));
+      const mid = (x0 + x1) / 2;
+      const half = Math.max(2, (x1 - x0) / 2);
+      ctx.lineWidth = 2;
+      ctx.strokeRect(mid - half - 1, y + 2, 2 * half + 2, LANE_H - 4);
+    } else if (hover.type === 'span') {
       const s = hover.seg;
       const end = hover.live ? this.model.now(performance.now()) : s.t1;
       const x0 = Math.max(this.labelW, Math.round(this.xOf(s.t0)));
@@ -1645,11 +1842,14 @@ class Timeline {
     } else if (!m.eventCount && m.state === 'queued') {
       status = T.get('status.waiting');
     } else {
-      const args = { count: T.count(m.eventCount), state: T.get(`state.${m.state}`) };
+      // While the stream still catches up, the server's log already has every event.
+      const recorded = this.usesTiles() ? Math.max(m.eventCount, num(this.tileSource.tiles?.recorded, 0)) : m.eventCount;
+      const args = { count: T.count(recorded), state: T.get(`state.${m.state}`) };
       status = T.get(m.final ? 'status.events' : 'status.eventsLive', args);
     }
     const notes = [];
-    if (m.coalesced > 0) {
+    // The merged count goes once the picture on screen comes whole from the server's log.
+    if (m.coalesced > 0 && !(this.usesTiles() && this.tilesCoverView())) {
       notes.push(T.get('status.coalesced', { count: T.count(m.coalesced) }));
     }
     if (m.dropped > 0) {
@@ -1688,6 +1888,10 @@ class Timeline {
     const C = this.colors;
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(this.labelW, y, this.plotWidth(), LANE_H);
+    if (this.drawnTiles) {
+      this.drawLaneTiles(ctx, lane, y);
+      return;
+    }
     const v0 = this.view.t0;
     const v1 = this.view.t1;
     const barY = y + 3;
@@ -1925,7 +2129,8 @@ class Timeline {
     const plotRight = this.cssWidth - RIGHT_PAD;
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(labelW, top, this.plotWidth(), h);
-    const maxY = Math.max(1, g.max, g.limit);
+    const tileMax = this.drawnTiles?.gauges?.find(x => x.name === g.spec.id)?.buckets.reduce((v, b) => Math.max(v, b.max ?? 0), 0) ?? 0;
+    const maxY = Math.max(1, g.max, g.limit, tileMax);
     const yOf = level => top + h - 4 - (level / maxY) * (h - 14);
 
     if (g.limit > 0) {
@@ -1945,6 +2150,11 @@ class Timeline {
         ctx.fillText(fillTemplate(g.spec.limitLabel, { n: this.texts.count(g.limit) }), plotRight - 4, y - 7);
         ctx.textAlign = 'left';
       }
+    }
+
+    if (this.drawnTiles) {
+      this.drawStepTiles(ctx, box, g, yOf);
+      return maxY;
     }
 
     const pts = m.gaugePoints(g);
@@ -1996,6 +2206,10 @@ class Timeline {
     ctx.strokeStyle = C.band;
     ctx.lineWidth = 1;
     ctx.strokeRect(labelW + 0.5, y + 0.5, this.plotWidth() - 1, h - 1);
+    if (this.drawnTiles) {
+      this.drawBandTiles(ctx, g, y, h);
+      return 1;
+    }
 
     const pts = m.gaugePoints(g);
     if (pts.length === 0) {

@@ -109,7 +109,7 @@ public sealed class TileIndex
                 gauges.Add(new GaugeTiles(_gauges[g].Id, result));
             }
 
-            return new TileWindow(from, to, buckets, lanes, gauges, EventsIn(from, to, maxEvents));
+            return new TileWindow(from, to, buckets, lanes, gauges, EventsIn(from, to, maxEvents), _recorder.Count);
         }
     }
 

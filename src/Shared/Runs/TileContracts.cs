@@ -9,7 +9,8 @@ namespace Playground.Shared.Runs;
 /// window when there are few enough of them.
 /// </summary>
 /// <param name="Events">Every event of the window in time order, when it holds at most the server's limit; else null.</param>
-public sealed record TileWindow(long From, long To, int Buckets, IReadOnlyList<LaneTiles> Lanes, IReadOnlyList<GaugeTiles> Gauges, IReadOnlyList<RunEventDto>? Events);
+/// <param name="Recorded">Events the run has recorded so far, in all.</param>
+public sealed record TileWindow(long From, long To, int Buckets, IReadOnlyList<LaneTiles> Lanes, IReadOnlyList<GaugeTiles> Gauges, IReadOnlyList<RunEventDto>? Events, long Recorded = 0);
 
 /// <summary>One lane's buckets.</summary>
 public sealed record LaneTiles(int Actor, IReadOnlyList<LaneBucket> Buckets);

@@ -1,0 +1,144 @@
+// The server's level-of-detail picture of a run (GET /api/runs/{id}/tiles): for the window on
+// screen, per lane and per pixel-wide bucket, the time spent running, blocked and sleeping and the
+// instants by kind; per gauge its lowest, highest and last level; the raw events of a window small
+// enough. One request at a time, the newest view winning; what arrived last stays drawable while
+// the next is on its way, so panning and zooming never show a blank.
+
+const MAX_BUCKETS = 8000;
+const SETTLE_MS = 40;
+
+export class TileSource {
+  /** onLoaded: called (on the main thread) whenever tiles arrive or a request fails. */
+  constructor(onLoaded) {
+    this.onLoaded = onLoaded;
+    this.runId = null;
+    this.tiles = null;
+    this.wanted = null;
+    this.timer = 0;
+    this.controller = null;
+    this.failed = false;
+  }
+
+  /** Forgets everything: a new run, or none. */
+  reset(runId) {
+    clearTimeout(this.timer);
+    this.controller?.abort();
+    this.controller = null;
+    this.runId = runId ?? null;
+    this.tiles = null;
+    this.wanted = null;
+    this.failed = false;
+  }
+
+  /** The key of a window: whole ns, the bucket count the server will use. */
+  static key(t0, t1, buckets) {
+    const from = Math.max(0, Math.floor(t0));
+    const to = Math.max(from + 1, Math.ceil(t1));
+    const n = Math.min(MAX_BUCKETS, Math.max(1, Math.round(buckets)));
+    return { from, to, buckets: n, text: `${from} ${to} ${n}` };
+  }
+
+  /** True when the tiles in hand answer exactly this window. */
+  covers(t0, t1, buckets) {
+    return !!this.tiles && this.tiles.key === TileSource.key(t0, t1, buckets).text;
+  }
+
+  /** Asks for the window unless it is in hand or already asked for; settles briefly so a drag asks once. */
+  want(t0, t1, buckets) {
+    if (!this.runId) {
+      return;
+    }
+    const key = TileSource.key(t0, t1, buckets);
+    if (this.tiles?.key === key.text || this.wanted === key.text) {
+      return;
+    }
+    this.wanted = key.text;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.load(key), SETTLE_MS);
+  }
+
+  async load(key) {
+    this.controller?.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    const runId = this.runId;
+    try {
+      const url = new URL(`api/runs/${encodeURIComponent(runId)}/tiles?from=${key.from}&to=${key.to}&buckets=${key.buckets}`, document.baseURI);
+      const response = await fetch(url, { signal: controller.signal, credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (!response.ok) {
+        throw new Error(`tiles: HTTP ${response.status}`);
+      }
+      const body = await response.json();
+      if (controller.signal.aborted || runId !== this.runId) {
+        return;
+      }
+      body.key = key.text;
+      body.lanesByActor = new Map((body.lanes ?? []).map(l => [l.actor, l.buckets]));
+      this.tiles = body;
+      this.failed = false;
+      if (this.wanted === key.text) {
+        this.wanted = null;
+      }
+      this.onLoaded();
+    } catch (error) {
+      if (error?.name === 'AbortError' || runId !== this.runId) {
+        return;
+      }
+      console.warn('[timeline tiles]', error);
+      this.failed = true;
+      this.wanted = null;
+      this.onLoaded();
+    }
+  }
+}
+
+/** The start and end (ns) of bucket i of a tile window. */
+export function bucketSpan(tiles, i) {
+  const width = (tiles.to - tiles.from) / tiles.buckets;
+  return { t0: tiles.from + i * width, t1: i === tiles.buckets - 1 ? tiles.to : tiles.from + (i + 1) * width };
+}
+
+/** The index of the bucket of a tile window that holds time t, or -1. */
+export function bucketAt(tiles, t) {
+  if (!tiles || t < tiles.from || t >= tiles.to) {
+    return -1;
+  }
+  return Math.min(tiles.buckets - 1, Math.floor(((t - tiles.from) / (tiles.to - tiles.from)) * tiles.buckets));
+}
+
+/**
+ * One lane's buckets as three batched paths: in each pixel column a bar split in proportion to the
+ * time the bucket spent in each state, so a bucket that mixes states is drawn mixed. xOf maps ns
+ * to css px; the caller fills each path in its state's colour.
+ */
+export function lanePaths(tiles, buckets, xOf, y, h, left, right) {
+  const paths = { running: new Path2D(), blocked: new Path2D(), sleeping: new Path2D() };
+  const instants = [];
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i];
+    const { t0, t1 } = bucketSpan(tiles, i);
+    const x0 = Math.max(left, xOf(t0));
+    const x1 = Math.min(right, xOf(t1));
+    if (x1 <= left || x0 >= right) {
+      continue;
+    }
+    const width = Math.max(1, x1 - x0);
+    const span = t1 - t0;
+    if (span > 0) {
+      // Blocked on top (what a learner looks for), then running, then sleeping at the bottom.
+      let top = y;
+      for (const state of ['blocked', 'running', 'sleeping']) {
+        const share = Math.min(1, Math.max(0, b[state] / span));
+        if (share > 0) {
+          const part = share * h;
+          paths[state].rect(x0, top, width, part);
+          top += part;
+        }
+      }
+    }
+    if (b.instants && Object.keys(b.instants).length > 0) {
+      instants.push({ x: (x0 + x1) / 2, instants: b.instants });
+    }
+  }
+  return { paths, instants };
+}

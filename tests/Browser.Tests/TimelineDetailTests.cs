@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Playground.Tests.Common;
+using Xunit;
+
+namespace Playground.Browser.Tests;
+
+/// <summary>
+/// A run too busy for the live stream (eight cooks, eight eaters, ten thousand buns each, no
+/// delays): once it ends, the page draws it from the server's level-of-detail tiles — each lane's
+/// time per state agreeing with the summary — and zooming to a millisecond shows single events.
+/// </summary>
+public sealed class TimelineDetailTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static readonly float Timeout = 90_000;
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_busy_runs_picture_comes_whole_from_the_log_and_a_millisecond_shows_its_events()
+    {
+        var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        try
+        {
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/producer-consumer?lang=en&producers=8&consumers=8&items=10000&produceDelay=0&consumeDelay=0").ToString());
+            await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await page.Locator(".run-button").ClickAsync();
+
+            var canvas = page.Locator("canvas[data-lanes]");
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
+            Assert.True(long.Parse((await canvas.GetAttributeAsync("data-coalesced"))!, CultureInfo.InvariantCulture) > 0,
+                "the live stream kept up with every event, so this run proves nothing about tiles");
+
+            // The run, as this browser's own, from the API.
+            var runs = await page.EvaluateAsync<JsonElement>("async () => await (await fetch('api/runs')).json()");
+            var run = runs.EnumerateArray().OrderByDescending(r => r.GetProperty("createdAt").GetDateTimeOffset()).First();
+            var actors = run.GetProperty("summary").GetProperty("actors").EnumerateArray().ToList();
+            var drawn = (await canvas.GetAttributeAsync("data-drawn"))!.Split(';')
+                .Select(lane => lane.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture) / 1e6).ToArray()).ToList();
+            Assert.Equal(actors.Count, drawn.Count);
+
+            // Within a pixel of the plot, and the summary's rounding to a tenth of a ms.
+            var view = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            var box = await canvas.BoundingBoxAsync();
+            var pixelMs = (view[1] - view[0]) / box!.Width / 1e6;
+            var tolerance = pixelMs + 0.06;
+            for (var i = 0; i < actors.Count; i++)
+            {
+                var a = actors[i];
+                Assert.InRange(Math.Abs(a.GetProperty("busyMs").GetDouble() - drawn[i][0]), 0, tolerance);
+                Assert.InRange(Math.Abs(a.GetProperty("blockedMs").GetDouble() - drawn[i][1]), 0, tolerance);
+                Assert.InRange(Math.Abs(a.GetProperty("sleepMs").GetDouble() - drawn[i][2]), 0, tolerance);
+            }
+
+            // Zoom in around the middle of the run until a millisecond or less is on screen.
+            await canvas.ScrollIntoViewIfNeededAsync();
+            box = await canvas.BoundingBoxAsync();
+            await page.Mouse.MoveAsync(box!.X + (box.Width * 0.6f), box.Y + 80);
+            for (var i = 0; i < 40; i++)
+            {
+                var span = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+                if (span[1] - span[0] <= 1e6)
+                {
+                    break;
+                }
+
+                await page.Mouse.WheelAsync(0, -400);
+                await page.WaitForTimeoutAsync(50);
+            }
+
+            var final = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            Assert.True(final[1] - final[0] <= 1e6, $"the view still spans {(final[1] - final[0]) / 1e6:0.###} ms");
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('canvas[data-lanes]').dataset.marks) > 0", null, new() { Timeout = Timeout });
+
+            var shots = Path.Combine(SiteProcess.RepositoryRoot(), "TestResults", "screenshots");
+            Directory.CreateDirectory(shots);
+            await canvas.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(shots, "timeline-1ms.png") });
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+}
