@@ -70,6 +70,9 @@ const MOUSE_SLOP_PX = 6;
 const TOUCH_SLOP_PX = 14;
 const TAP_MOVE_PX = 8;
 const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 10000, 10000, 10000, 30000];
+// While a run is live, tiles fill in behind an edge this far behind the present, moved in these steps.
+const LIVE_TILE_LAG_NS = 200e6;
+const LIVE_TILE_STEP_NS = 250e6;
 const FONT = 'Roboto, Helvetica, Arial, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
 // MessagePack sends .NET objects with PascalCase keys, JSON with camelCase: accept both.
@@ -1190,7 +1193,7 @@ class Timeline {
       if (!lane) {
         return null;
       }
-      if (this.drawnTiles) {
+      if (this.drawnTiles && (this.tileEdge === null || t < this.tileEdge)) {
         return this.hitTiles(lane.id, x, t, slop);
       }
       const mark = this.nearestMark(lane.marks, x, slop);
@@ -1556,7 +1559,10 @@ class Timeline {
       this.view = this.clampView(this.view.t0, this.view.t1 - this.view.t0);
     }
 
-    this.drawnTiles = this.usesTiles() ? this.tilesForView() : null;
+    const now = this.model.now(performance.now());
+    this.drawnTiles = this.usesTiles() ? this.tilesForView() : this.liveTiles(now);
+    // While the run is live, tiles reach only up to an edge behind the present; the stream draws the rest.
+    this.tileEdge = this.drawnTiles && !this.usesTiles() ? this.drawnTiles.to : null;
     this.tileMarks = 0;
 
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -1589,7 +1595,6 @@ class Timeline {
     this.drawHeader(ctx, header, cssWidth);
 
     const order = m.laneOrder();
-    const now = m.now(performance.now());
     ctx.save();
     ctx.beginPath();
     ctx.rect(labelW, 0, plotRight - labelW, cssHeight);
@@ -1639,6 +1644,8 @@ class Timeline {
     this.canvas.dataset.detail = !this.drawnTiles ? 'events' : this.tilesCoverView() ? 'tiles' : 'tiles-pending';
     this.canvas.dataset.marks = String(this.drawnTiles ? this.tileMarks : 0);
     this.canvas.dataset.coalesced = String(m.coalesced);
+    // Where the plot lies in css px (its left and right edge), so a test can point at a time.
+    this.canvas.dataset.plot = `${labelW} ${plotRight}`;
     // What the lanes show in all, per lane in order: ns running, blocked, sleeping.
     this.canvas.dataset.drawn = this.drawnTiles
       ? order.map(id => {
@@ -1660,6 +1667,41 @@ class Timeline {
     // As soon as the run has ended: the stream may still be catching up, but the server's log is whole.
     const ended = m.final || m.state === 'completed' || m.state === 'cancelled' || m.state === 'failed';
     return ended && !!this.tileSource.runId && !this.tileSource.failed && (m.coalesced > 0 || m.dropped > 0);
+  }
+
+  /**
+   * While a run is live and the stream has had to coalesce: tiles of the view up to an edge a
+   * little behind the present, moved forward a quarter of a second at a time, so what the stream
+   * merged is filled in from the log behind the live edge. Null when there is nothing to fill in.
+   */
+  liveTiles(now) {
+    const m = this.model;
+    if (m.final || m.state !== 'running' || m.coalesced === 0 || !this.tileSource.runId || this.tileSource.failed) {
+      return null;
+    }
+    const from = Math.max(0, this.view.t0);
+    const edge = Math.min(this.view.t1, Math.floor(Math.max(0, now - LIVE_TILE_LAG_NS) / LIVE_TILE_STEP_NS) * LIVE_TILE_STEP_NS);
+    const width = this.xOf(edge) - this.xOf(from);
+    if (edge <= from || width < 1) {
+      return null;
+    }
+    this.tileSource.want(from, edge, width);
+    const tiles = this.tileSource.tiles;
+    // Tiles of an older edge still hold: the log behind it does not change.
+    return tiles && tiles.to <= now ? tiles : null;
+  }
+
+  /** Draws part of a row with a clip: x from x0 to x1 (css px), between y0 and y1. */
+  clipped(ctx, x0, x1, y0, y1, draw) {
+    if (x1 <= x0) {
+      return;
+    }
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(x0, y0, x1 - x0, y1 - y0);
+    ctx.clip();
+    draw();
+    ctx.restore();
   }
 
   /** Asks for the window on screen at one bucket per css pixel; returns the newest tiles in hand (maybe of another window). */
@@ -1889,9 +1931,22 @@ class Timeline {
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(this.labelW, y, this.plotWidth(), LANE_H);
     if (this.drawnTiles) {
-      this.drawLaneTiles(ctx, lane, y);
+      if (this.tileEdge === null) {
+        this.drawLaneTiles(ctx, lane, y);
+        return;
+      }
+      const edge = this.xOf(this.tileEdge);
+      const right = this.cssWidth;
+      this.clipped(ctx, this.labelW, edge, y - 4, y + LANE_H + 4, () => this.drawLaneTiles(ctx, lane, y));
+      this.clipped(ctx, edge, right, y - 4, y + LANE_H + 4, () => this.drawLaneEvents(ctx, lane, y, now));
       return;
     }
+    this.drawLaneEvents(ctx, lane, y, now);
+  }
+
+  /** A lane from the events the page holds: spans, labels and marks. */
+  drawLaneEvents(ctx, lane, y, now) {
+    const C = this.colors;
     const v0 = this.view.t0;
     const v1 = this.view.t1;
     const barY = y + 3;
@@ -2153,10 +2208,24 @@ class Timeline {
     }
 
     if (this.drawnTiles) {
-      this.drawStepTiles(ctx, box, g, yOf);
+      if (this.tileEdge === null) {
+        this.drawStepTiles(ctx, box, g, yOf);
+        return maxY;
+      }
+      const edge = this.xOf(this.tileEdge);
+      this.clipped(ctx, labelW, edge, top, top + h, () => this.drawStepTiles(ctx, box, g, yOf));
+      this.clipped(ctx, edge, plotRight, top, top + h, () => this.drawStepPoints(ctx, g, yOf, now));
       return maxY;
     }
 
+    this.drawStepPoints(ctx, g, yOf, now);
+    return maxY;
+  }
+
+  /** A step gauge from the points the page holds. */
+  drawStepPoints(ctx, g, yOf, now) {
+    const m = this.model;
+    const C = this.colors;
     const pts = m.gaugePoints(g);
     if (pts.length > 0) {
       const end = m.final ? Math.max(m.tMax, m.endT ?? 0) : now;
@@ -2187,8 +2256,6 @@ class Timeline {
       ctx.fillStyle = C.gaugeFill;
       ctx.fill();
     }
-
-    return maxY;
   }
 
   /** An on/off quantity (a flag) as a band across the plot, filled while its level is 1. */
@@ -2207,10 +2274,26 @@ class Timeline {
     ctx.lineWidth = 1;
     ctx.strokeRect(labelW + 0.5, y + 0.5, this.plotWidth() - 1, h - 1);
     if (this.drawnTiles) {
-      this.drawBandTiles(ctx, g, y, h);
+      if (this.tileEdge === null) {
+        this.drawBandTiles(ctx, g, y, h);
+        return 1;
+      }
+      const edge = this.xOf(this.tileEdge);
+      this.clipped(ctx, labelW, edge, y, y + h, () => this.drawBandTiles(ctx, g, y, h));
+      this.clipped(ctx, edge, plotRight, y, y + h, () => this.drawBandPoints(ctx, g, y, h, now));
       return 1;
     }
 
+    this.drawBandPoints(ctx, g, y, h, now);
+    return 1;
+  }
+
+  /** A band gauge from the points the page holds. */
+  drawBandPoints(ctx, g, y, h, now) {
+    const m = this.model;
+    const C = this.colors;
+    const labelW = this.labelW;
+    const plotRight = this.cssWidth - RIGHT_PAD;
     const pts = m.gaugePoints(g);
     if (pts.length === 0) {
       return 1;

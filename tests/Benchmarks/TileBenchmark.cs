@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using Playground.Scenarios.Recording;
+using Playground.Shared.Catalog;
+using Playground.Shared.Events;
+
+namespace Playground.Benchmarks;
+
+/// <summary>
+/// A timed script for the level-of-detail index: a synthetic run of N events (10 million by default)
+/// over 16 lanes — producers and consumers putting and getting with waits in between, and a queue
+/// depth on every put and get — then the cost of indexing it per event, the memory per event of the
+/// log and of the index, and the time of a full-width query (1,400 buckets) at every zoom level from
+/// the whole run down to 1 µs, p50 and p99 over random windows.
+///
+///   dotnet run -c Release --project tests/Benchmarks -- tiles [events] [queries per level]
+/// </summary>
+public static class TileBenchmark
+{
+    private static readonly GaugeSpec Depth = new() { Id = "depth", Resource = "queue" };
+
+    public static void Run(string[] args)
+    {
+        var events = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
+        var queries = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        const int lanes = 16;
+        const int buckets = 1400;
+        var perLane = (int)(events / lanes);
+
+        Console.WriteLine($"# Tile index benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version})");
+        Console.WriteLine($"{perLane * (long)lanes:N0} events over {lanes} lanes; queries of {buckets:N0} buckets; {queries} random windows per zoom level");
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        // Room for every event: each lane reserves whole chunks of the shared cap.
+        using var recorder = new EventRecorder(lanes, (perLane + 8192L) * lanes);
+        var random = new Random(7);
+        var start = recorder.StartTimestamp;
+        long end = 0;
+        for (var a = 0; a < lanes; a++)
+        {
+            // One writer per lane, as in a run: its events in time order, about 100 ns to 20 µs apart.
+            long t = random.Next(0, 1000);
+            var log = recorder[a];
+            var producer = a < lanes / 2;
+            for (var i = 0; i < perLane; i++)
+            {
+                t += random.Next(4) == 0 ? random.Next(2_000, 20_000) : random.Next(100, 1_000);
+                switch (i % 3)
+                {
+                    case 0:
+                        log.RecordAt(start + t, EventKind.Wait, producer ? "queue:full" : "queue:empty", 0, -1);
+                        break;
+                    case 1:
+                        log.RecordAt(start + t, producer ? EventKind.Put : EventKind.Get, "queue", i, random.Next(0, 6));
+                        break;
+                    default:
+                        log.RecordAt(start + t, EventKind.Work, null, 0, -1);
+                        break;
+                }
+            }
+
+            end = Math.Max(end, t);
+        }
+
+        var logged = GC.GetTotalMemory(forceFullCollection: true);
+        var index = new TileIndex(recorder, [Depth]);
+        var clock = Stopwatch.StartNew();
+        index.Query(0, end, 1, end, 0); // the first query indexes the whole log
+        var buildMs = clock.Elapsed.TotalMilliseconds;
+        var indexed = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(index);
+
+        var count = recorder.Count;
+        Console.WriteLine();
+        Console.WriteLine("| measure | value |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| run length | {end / 1e9:0.00} s |");
+        Console.WriteLine($"| index build | {buildMs:N0} ms, {buildMs * 1e6 / count:0.0} ns per event |");
+        Console.WriteLine($"| log in memory | {(logged - before) / 1048576.0:N0} MB, {(double)(logged - before) / count:0.0} B per event |");
+        Console.WriteLine($"| index in memory | {(indexed - logged) / 1048576.0:N0} MB, {(double)(indexed - logged) / count:0.0} B per event |");
+        Console.WriteLine();
+        Console.WriteLine("| window | events in it (mean) | query p50 | query p99 | raw events listed |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        for (var span = end; span >= 1_000; span /= 10)
+        {
+            var times = new List<double>(queries);
+            long listed = 0;
+            double inWindow = 0;
+            for (var q = 0; q < queries; q++)
+            {
+                var from = span >= end ? 0 : random.NextInt64(0, end - span);
+                clock.Restart();
+                var window = index.Query(from, from + span, buckets, end, 5_000);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                listed += window.Events is null ? 0 : 1;
+                inWindow += (double)count * span / end;
+            }
+
+            times.Sort();
+            Console.WriteLine($"| {Span(span)} | {inWindow / queries:N0} | {times[times.Count / 2]:0.00} ms | {times[(int)(times.Count * 0.99)]:0.00} ms | {listed} of {queries} |");
+        }
+    }
+
+    private static string Span(long ns) => ns switch
+    {
+        >= 1_000_000_000 => $"{ns / 1e9:0.##} s",
+        >= 1_000_000 => $"{ns / 1e6:0.##} ms",
+        _ => $"{ns / 1e3:0.##} µs",
+    };
+}
