@@ -89,7 +89,7 @@ public static class RunEndpoints
     /// <c>buckets</c> buckets: time per state and instants per lane, each gauge's levels, and the raw
     /// events when the window holds few enough. Costs about the buckets asked for, not the events.
     /// </summary>
-    private static IResult Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options)
+    private static async Task<IResult> Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options, CancellationToken cancellationToken)
     {
         var run = runs.Find(id);
         if (run is null)
@@ -119,9 +119,20 @@ public static class RunEndpoints
         }
 
         // A run still queued has no log yet: its window is empty.
-        return run.Tiles is { } index
-            ? Results.Ok(index.Query(start, end, count, horizon, limits.MaxTileEvents))
-            : Results.Ok(new TileWindow(start, end, count, [], [], []));
+        if (run.Tiles is not { } index)
+        {
+            return Results.Ok(new TileWindow(start, end, count, [], [], []));
+        }
+
+        await run.TileTurn.WaitAsync(cancellationToken);
+        try
+        {
+            return Results.Ok(index.Query(start, end, count, horizon, limits.MaxTileEvents));
+        }
+        finally
+        {
+            run.TileTurn.Release();
+        }
     }
 
     // A week in ns: far past any run's deadline, and far from overflowing.

@@ -69,6 +69,12 @@ public sealed class Run
 
     private TileIndex? _tiles;
 
+    /// <summary>
+    /// One tiles query of this run at a time, awaited rather than blocked on: a flood of queries
+    /// waits its turn without holding threads, and each costs at most its buckets.
+    /// </summary>
+    public SemaphoreSlim TileTurn { get; } = new(1, 1);
+
     /// <summary>The level-of-detail index of the log, made on first use; null until the run starts.</summary>
     public TileIndex? Tiles
     {
