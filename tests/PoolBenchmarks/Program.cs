@@ -69,6 +69,7 @@ foreach (var w in workers)
 Ours.Cpu(framework, S.ThreadPool, gil: true, size: 2, tasks: 4, seconds: 0.01);
 cpython.Call("perTask", "2");
 
+var loadBefore = Load.Average();
 var samples = new Dictionary<string, List<Sample>>(StringComparer.Ordinal);
 void Measure(string key, Func<Sample> run, int round)
 {
@@ -109,13 +110,14 @@ for (var round = 1; round <= repeat; round++)
     Measure("cpython pool", () => cpython.Pool(SpawnTasks, SpawnPool), round);
 }
 
+var loadAfter = Load.Average();
 double Wall(string key) => Stats.Median([.. samples[key].Select(s => s.WallMs)]) / 1000;
 double Startup(string key) => Stats.Median([.. samples[key].Select(s => s.StartupMs)]);
 
 Console.WriteLine($"# Pool benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, CPython {pythonVersion}, start method {startMethod})");
 Console.WriteLine();
 Console.WriteLine(string.Create(culture,
-    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
+    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
 Console.WriteLine();
 Console.WriteLine(string.Create(culture, $"## (1) CPU-bound: {CpuTasks} tasks × {CpuSeconds} s (spread 0, apply_async), pool of 1 and of 2"));
 Console.WriteLine();
@@ -369,6 +371,22 @@ internal sealed class CPython : IDisposable
             print(json.dumps(out))
 
         """;
+}
+
+/// <summary>Other work on the machine skews every figure here: the load average says how much there was.</summary>
+internal static class Load
+{
+    public static string Average()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
 }
 
 internal static class Text
