@@ -80,7 +80,7 @@ void Measure(string key, Func<Sample> run, int round)
     }
 
     list.Add(sample);
-    Console.Error.WriteLine(string.Create(culture, $"round {round}: {key,-32} {sample.WallMs / 1000,7:F2} s"));
+    Console.Error.WriteLine(string.Create(culture, $"round {round}: {key,-32} {sample.WallMs / 1000,7:F2} s   load {Load.Average()}"));
 }
 
 var clock = Stopwatch.StartNew();
