@@ -1,8 +1,8 @@
 // The server's level-of-detail picture of a run (GET /api/runs/{id}/tiles): for the window on
 // screen, per lane and per pixel-wide bucket, the time spent running, blocked and sleeping and the
 // instants by kind; per gauge its lowest, highest and last level; the raw events of a window small
-// enough. One request at a time, the newest view winning; what arrived last stays drawable while
-// the next is on its way, so panning and zooming never show a blank.
+// enough. One request at a time, the newest view wanted next; what arrived last stays drawable
+// while the next is on its way, so panning and zooming never show a blank.
 
 const MAX_BUCKETS = 8000;
 const SETTLE_MS = 40;
@@ -13,7 +13,8 @@ export class TileSource {
     this.onLoaded = onLoaded;
     this.runId = null;
     this.tiles = null;
-    this.wanted = null;
+    this.next = null;
+    this.inflight = null;
     this.timer = 0;
     this.controller = null;
     this.failed = false;
@@ -22,11 +23,13 @@ export class TileSource {
   /** Forgets everything: a new run, or none. */
   reset(runId) {
     clearTimeout(this.timer);
+    this.timer = 0;
     this.controller?.abort();
     this.controller = null;
+    this.inflight = null;
+    this.next = null;
     this.runId = runId ?? null;
     this.tiles = null;
-    this.wanted = null;
     this.failed = false;
   }
 
@@ -43,24 +46,42 @@ export class TileSource {
     return !!this.tiles && this.tiles.key === TileSource.key(t0, t1, buckets).text;
   }
 
-  /** Asks for the window unless it is in hand or already asked for; settles briefly so a drag asks once. */
+  /**
+   * Asks for the window unless it is in hand or on its way. One request at a time: while one is
+   * out, only the newest window wanted is remembered, and asked for when it comes back — so a drag
+   * gets fresh tiles as fast as the server gives them, never a queue of stale ones.
+   */
   want(t0, t1, buckets) {
     if (!this.runId) {
       return;
     }
     const key = TileSource.key(t0, t1, buckets);
-    if (this.tiles?.key === key.text || this.wanted === key.text) {
+    if (this.tiles?.key === key.text || this.inflight === key.text) {
+      this.next = null;
       return;
     }
-    this.wanted = key.text;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.load(key), SETTLE_MS);
+    this.next = key;
+    this.pump();
+  }
+
+  pump() {
+    if (this.inflight || !this.next || this.timer) {
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = 0;
+      const key = this.next;
+      this.next = null;
+      if (key) {
+        this.load(key);
+      }
+    }, SETTLE_MS);
   }
 
   async load(key) {
-    this.controller?.abort();
     const controller = new AbortController();
     this.controller = controller;
+    this.inflight = key.text;
     const runId = this.runId;
     try {
       const url = new URL(`api/runs/${encodeURIComponent(runId)}/tiles?from=${key.from}&to=${key.to}&buckets=${key.buckets}`, document.baseURI);
@@ -76,9 +97,6 @@ export class TileSource {
       body.lanesByActor = new Map((body.lanes ?? []).map(l => [l.actor, l.buckets]));
       this.tiles = body;
       this.failed = false;
-      if (this.wanted === key.text) {
-        this.wanted = null;
-      }
       this.onLoaded();
     } catch (error) {
       if (error?.name === 'AbortError' || runId !== this.runId) {
@@ -86,8 +104,13 @@ export class TileSource {
       }
       console.warn('[timeline tiles]', error);
       this.failed = true;
-      this.wanted = null;
       this.onLoaded();
+    } finally {
+      if (this.controller === controller) {
+        this.controller = null;
+        this.inflight = null;
+        this.pump();
+      }
     }
   }
 }

@@ -845,6 +845,14 @@ class Timeline {
       m.finish();
       this.problem = null;
       this.notifyEnded();
+    } else if (this.usesTiles()) {
+      // The run has ended and its picture now comes from the server's log: catching up on every
+      // event it merged would only cost the page time. The stream's work is done.
+      m.final = true;
+      m.finish();
+      this.problem = null;
+      this.notifyEnded();
+      this.close().catch(() => { });
     }
     this.requestDraw();
   }
@@ -1714,20 +1722,64 @@ class Timeline {
     return this.tileSource.covers(this.view.t0, this.view.t1, this.plotWidth());
   }
 
+  /**
+   * The lanes of the tiles in hand drawn once into a bitmap, one css pixel per bucket, each lane at
+   * its own row: while only the view moves, a frame copies rows of it instead of drawing tens of
+   * thousands of columns again.
+   */
+  laneBitmap(dpr) {
+    const tiles = this.drawnTiles;
+    const C = this.colors;
+    const order = this.model.laneOrder();
+    const height = this.laneTop(order.length);
+    const key = [tiles.key, dpr, height, order.join(','), C.running, C.blocked, C.sleeping, C.tick].join('|');
+    if (this.tileBitmap?.key === key) {
+      return this.tileBitmap;
+    }
+    const width = Math.max(1, tiles.buckets);
+    const canvas = this.tileBitmap?.canvas ?? document.createElement('canvas');
+    canvas.width = Math.ceil(width * dpr);
+    canvas.height = Math.ceil(height * dpr);
+    const c = canvas.getContext('2d');
+    c.setTransform(dpr, 0, 0, dpr, 0, 0);
+    c.clearRect(0, 0, width, height);
+    const xOf = t => ((t - tiles.from) / (tiles.to - tiles.from)) * width;
+    order.forEach((id, i) => {
+      const buckets = tiles.lanesByActor.get(id);
+      if (!buckets) {
+        return;
+      }
+      const y = this.laneTop(i);
+      const { paths, instants } = lanePaths(tiles, buckets, xOf, y + 3, LANE_H - 6, 0, width);
+      for (const state of ['sleeping', 'running', 'blocked']) {
+        c.fillStyle = C[state];
+        c.fill(paths[state]);
+      }
+      if (!Array.isArray(tiles.events)) {
+        c.fillStyle = C.tick;
+        for (const p of instants) {
+          c.fillRect(Math.floor(p.x), y, 1, 3);
+        }
+      }
+    });
+    this.tileBitmap = { key, canvas, width, dpr };
+    return this.tileBitmap;
+  }
+
   /** A lane from tiles: each pixel column split by the time it spent in each state; instants as ticks, or as marks when the window's events are here. */
   drawLaneTiles(ctx, lane, y) {
     const tiles = this.drawnTiles;
-    const C = this.colors;
-    const buckets = tiles.lanesByActor.get(lane.id);
-    if (!buckets) {
+    if (!tiles.lanesByActor.has(lane.id)) {
       return;
     }
-    const plotRight = this.cssWidth - RIGHT_PAD;
-    const { paths, instants } = lanePaths(tiles, buckets, t => this.xOf(t), y + 3, LANE_H - 6, this.labelW, plotRight);
-    for (const state of ['sleeping', 'running', 'blocked']) {
-      ctx.fillStyle = C[state];
-      ctx.fill(paths[state]);
-    }
+    const bitmap = this.laneBitmap(window.devicePixelRatio || 1);
+    const x0 = this.xOf(tiles.from);
+    const x1 = this.xOf(tiles.to);
+    const smoothing = ctx.imageSmoothingEnabled;
+    // Columns stay columns when the view has moved since the tiles came: no blur between states.
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(bitmap.canvas, 0, y * bitmap.dpr, bitmap.canvas.width, LANE_H * bitmap.dpr, x0, y, x1 - x0, LANE_H);
+    ctx.imageSmoothingEnabled = smoothing;
     if (Array.isArray(tiles.events)) {
       // Few enough events in view: each instant where it happened, as the live picture draws it.
       for (const e of tiles.events) {
@@ -1736,11 +1788,6 @@ class Timeline {
           this.tileMarks++;
         }
       }
-      return;
-    }
-    ctx.fillStyle = C.tick;
-    for (const p of instants) {
-      ctx.fillRect(Math.round(p.x), y, 1, 3);
     }
   }
 
