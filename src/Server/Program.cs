@@ -41,6 +41,7 @@ if (builder.Configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
 builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddRunStartRateLimiting();
 builder.Services.AddSingleton<StartLimiter>();
+builder.Services.AddSingleton<TileQueryLimiter>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CircuitOwner>();
 

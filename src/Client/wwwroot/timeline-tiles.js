@@ -6,6 +6,7 @@
 
 const MAX_BUCKETS = 8000;
 const SETTLE_MS = 40;
+const RETRY_MS = 2000;
 
 export class TileSource {
   /** onLoaded: called (on the main thread) whenever tiles arrive or a request fails. */
@@ -31,6 +32,7 @@ export class TileSource {
     this.runId = runId ?? null;
     this.tiles = null;
     this.failed = false;
+    this.gone = false;
   }
 
   /** The key of a window: whole ns, the bucket count the server will use. */
@@ -52,7 +54,7 @@ export class TileSource {
    * gets fresh tiles as fast as the server gives them, never a queue of stale ones.
    */
   want(t0, t1, buckets) {
-    if (!this.runId) {
+    if (!this.runId || this.gone) {
       return;
     }
     const key = TileSource.key(t0, t1, buckets);
@@ -86,6 +88,11 @@ export class TileSource {
     try {
       const url = new URL(`api/runs/${encodeURIComponent(runId)}/tiles?from=${key.from}&to=${key.to}&buckets=${key.buckets}`, document.baseURI);
       const response = await fetch(url, { signal: controller.signal, credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      if (response.status === 404) {
+        // The server no longer has the run: nothing to ask for again.
+        this.gone = true;
+        throw new Error('tiles: the run is no longer on the server');
+      }
       if (!response.ok) {
         throw new Error(`tiles: HTTP ${response.status}`);
       }
@@ -105,6 +112,16 @@ export class TileSource {
       console.warn('[timeline tiles]', error);
       this.failed = true;
       this.onLoaded();
+      if (!this.gone) {
+        // A blip (the network, a busy server): the same window again in a moment, unless a newer one is wanted by then.
+        setTimeout(() => {
+          if (runId === this.runId) {
+            this.failed = false;
+            this.next ??= key;
+            this.pump();
+          }
+        }, RETRY_MS);
+      }
     } finally {
       if (this.controller === controller) {
         this.controller = null;

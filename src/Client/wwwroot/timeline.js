@@ -72,6 +72,8 @@ const TAP_MOVE_PX = 8;
 const RECONNECT_DELAYS_MS = [0, 1000, 2000, 5000, 10000, 10000, 10000, 30000];
 // While a run is live, tiles fill in behind an edge this far behind the present, moved in these steps.
 const LIVE_TILE_LAG_NS = 200e6;
+// An ended run whose stream still sends batches this full has a long log to catch up on: draw it from tiles instead.
+const CATCH_UP_FOR_TILES = 2000;
 const LIVE_TILE_STEP_NS = 250e6;
 const FONT = 'Roboto, Helvetica, Arial, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
 
@@ -467,6 +469,11 @@ export class RunModel {
 
   addMark(lane, e) {
     lane.marks.push(e);
+    this.noteMark(e);
+  }
+
+  /** Remembers the legend entry of a mark drawn for the first time. */
+  noteMark(e) {
     const key = markKey(e);
     if (!this.markKeys.has(key)) {
       this.markKeys.add(key);
@@ -571,6 +578,11 @@ class Timeline {
     this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
     this.tileSource = new TileSource(() => {
+      // An ended run's tiles know where it ended, before the stream's last batch says so.
+      const tiles = this.tileSource.tiles;
+      if (tiles && this.usesTiles() && tiles.horizon > 0) {
+        this.model.endT = Math.max(this.model.endT ?? 0, num(tiles.horizon, 0));
+      }
       this.baseDirty = true;
       this.requestDraw();
     });
@@ -820,7 +832,16 @@ class Timeline {
     if (batch.run) {
       m.setRun(batch.run);
     }
-    for (const ev of batch.events ?? []) {
+    // Once the run has ended and its picture comes from the server's log, the events the stream
+    // still catches up on are not drawn: they are not worth the page's time. The stream goes on
+    // only for its last batch, which brings the run's end and summary.
+    if (!batch.final && (batch.events?.length ?? 0) >= CATCH_UP_FOR_TILES && ['completed', 'cancelled', 'failed'].includes(stateName(batch.state))) {
+      // An ended run with a long log still to send (a viewer who came late, or a slow link).
+      m.catchingUp = true;
+    }
+    m.state = stateName(batch.state);
+    const skip = this.usesTiles();
+    for (const ev of skip ? [] : batch.events ?? []) {
       m.add(ev);
     }
     if (m.resuming) {
@@ -832,6 +853,19 @@ class Timeline {
     }
     m.state = stateName(batch.state);
     m.anchor = { t: m.tMax, wall: performance.now() };
+    this.flushMarks();
+    if (batch.final) {
+      m.final = true;
+      m.finish();
+      this.problem = null;
+      this.notifyEnded();
+    }
+    this.requestDraw();
+  }
+
+  /** Tells the page which legend entries the picture now has marks of, the first time it has them. */
+  flushMarks() {
+    const m = this.model;
     if (m.newMarkKeys.length > 0) {
       // The legend under the canvas explains only the marks this run has.
       const keys = m.newMarkKeys;
@@ -840,21 +874,6 @@ class Timeline {
         this.dotnet.invokeMethodAsync('OnMarksDrawn', keys).catch(() => { });
       }
     }
-    if (batch.final) {
-      m.final = true;
-      m.finish();
-      this.problem = null;
-      this.notifyEnded();
-    } else if (this.usesTiles()) {
-      // The run has ended and its picture now comes from the server's log: catching up on every
-      // event it merged would only cost the page time. The stream's work is done.
-      m.final = true;
-      m.finish();
-      this.problem = null;
-      this.notifyEnded();
-      this.close().catch(() => { });
-    }
-    this.requestDraw();
   }
 
   onEnded() {
@@ -1226,6 +1245,15 @@ class Timeline {
       if (y < box.top || y > box.top + box.h) {
         continue;
       }
+      const series = this.drawnTiles && (this.tileEdge === null || t < this.tileEdge)
+        ? this.drawnTiles.gauges?.find(s => s.name === box.g.spec.id)
+        : null;
+      if (series) {
+        // From tiles: the level the gauge ended the pixel column on.
+        const i = bucketAt(this.drawnTiles, t);
+        const b = i >= 0 ? series.buckets[i] : null;
+        return b && b.last !== null && b.last !== undefined ? { type: 'gauge', g: box.g, level: b.last, t } : null;
+      }
       const pts = m.gaugePoints(box.g);
       const nearest = this.nearestMark(pts, x, slop);
       if (nearest) {
@@ -1241,11 +1269,16 @@ class Timeline {
     return null;
   }
 
+  /** An event drawn as a mark in a picture from tiles: an instant, or a crash (which also ends its lane). */
+  isTileMark(e) {
+    return !this.rules.isState(e.kind) || e.kind === 'crash';
+  }
+
   /** In a picture from tiles: the event drawn nearest (when the window's events are here), else the lane's pixel column. */
   hitTiles(laneId, x, t, slop) {
     const tiles = this.drawnTiles;
     if (Array.isArray(tiles.events)) {
-      const marks = tiles.events.filter(e => e.actor === laneId && !this.rules.isState(e.kind));
+      const marks = tiles.events.filter(e => e.actor === laneId && this.isTileMark(e));
       const mark = this.nearestMark(marks, x, slop);
       if (mark) {
         return { type: 'instant', e: mark, lane: laneId };
@@ -1649,6 +1682,7 @@ class Timeline {
     this.canvas.dataset.state = m.state;
     this.canvas.dataset.problem = this.problem ?? '';
     this.canvas.dataset.view = `${Math.round(this.view.t0)} ${Math.round(this.view.t1)}`;
+    this.flushMarks();
     this.canvas.dataset.detail = !this.drawnTiles ? 'events' : this.tilesCoverView() ? 'tiles' : 'tiles-pending';
     this.canvas.dataset.marks = String(this.drawnTiles ? this.tileMarks : 0);
     this.canvas.dataset.coalesced = String(m.coalesced);
@@ -1674,7 +1708,7 @@ class Timeline {
     const m = this.model;
     // As soon as the run has ended: the stream may still be catching up, but the server's log is whole.
     const ended = m.final || m.state === 'completed' || m.state === 'cancelled' || m.state === 'failed';
-    return ended && !!this.tileSource.runId && !this.tileSource.failed && (m.coalesced > 0 || m.dropped > 0);
+    return ended && !!this.tileSource.runId && (m.coalesced > 0 || m.dropped > 0 || !!m.catchingUp);
   }
 
   /**
@@ -1684,7 +1718,7 @@ class Timeline {
    */
   liveTiles(now) {
     const m = this.model;
-    if (m.final || m.state !== 'running' || m.coalesced === 0 || !this.tileSource.runId || this.tileSource.failed) {
+    if (m.final || m.state !== 'running' || m.coalesced === 0 || !this.tileSource.runId) {
       return null;
     }
     const from = Math.max(0, this.view.t0);
@@ -1693,7 +1727,11 @@ class Timeline {
     if (edge <= from || width < 1) {
       return null;
     }
-    this.tileSource.want(from, edge, width);
+    // Ask again only when the edge has moved on: a following view rescales every frame.
+    if (edge !== this.liveEdgeAsked) {
+      this.liveEdgeAsked = edge;
+      this.tileSource.want(from, edge, width);
+    }
     const tiles = this.tileSource.tiles;
     // Tiles of an older edge still hold: the log behind it does not change.
     return tiles && tiles.to <= now ? tiles : null;
@@ -1778,13 +1816,14 @@ class Timeline {
     const smoothing = ctx.imageSmoothingEnabled;
     // Columns stay columns when the view has moved since the tiles came: no blur between states.
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(bitmap.canvas, 0, y * bitmap.dpr, bitmap.canvas.width, LANE_H * bitmap.dpr, x0, y, x1 - x0, LANE_H);
+    ctx.drawImage(bitmap.canvas, 0, y * bitmap.dpr, bitmap.width * bitmap.dpr, LANE_H * bitmap.dpr, x0, y, x1 - x0, LANE_H);
     ctx.imageSmoothingEnabled = smoothing;
     if (Array.isArray(tiles.events)) {
       // Few enough events in view: each instant where it happened, as the live picture draws it.
       for (const e of tiles.events) {
-        if (e.actor === lane.id && !this.rules.isState(e.kind) && e.t >= this.view.t0 && e.t <= this.view.t1) {
+        if (e.actor === lane.id && this.isTileMark(e) && e.t >= this.view.t0 && e.t <= this.view.t1) {
           this.drawMark(ctx, e, this.xOf(e.t), y);
+          this.model.noteMark(e);
           this.tileMarks++;
         }
       }

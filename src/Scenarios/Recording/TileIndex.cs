@@ -23,7 +23,12 @@ public sealed class TileIndex
     public const int BlockSize = 64;
 
     private static readonly int KindCount = EventKinds.All.Count;
-    private static readonly bool[] IsInstant = [.. Enumerable.Range(0, KindCount).Select(k => !LaneStates.IsStateKind((EventKind)k))];
+    // Instants are the kinds that mark a moment rather than set a state — and a crash, which does
+    // both: it ends the lane, and it is what a learner must be able to find.
+    private static readonly bool[] IsInstant = [.. Enumerable.Range(0, KindCount).Select(k => !LaneStates.IsStateKind((EventKind)k) || (EventKind)k == EventKind.Crash)];
+
+    /// <summary>True for the kinds a bucket counts as instants.</summary>
+    public static bool CountsAsInstant(EventKind kind) => IsInstant[(int)kind];
 
     private readonly object _gate = new();
     private readonly EventRecorder _recorder;
@@ -45,7 +50,7 @@ public sealed class TileIndex
     /// <paramref name="maxEvents"/>. Times past <paramref name="horizon"/> (the run's end, or now)
     /// hold no state.
     /// </summary>
-    public TileWindow Query(long from, long to, int buckets, long horizon, int maxEvents)
+    public TileWindow Query(long from, long to, int buckets, long horizon, int maxEvents, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(from);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(to, from);
@@ -72,6 +77,8 @@ public sealed class TileIndex
             Span<int> after = stackalloc int[KindCount];
             for (var a = 0; a < _lanes.Length; a++)
             {
+                // A caller that has gone away stops the work between lanes.
+                cancellationToken.ThrowIfCancellationRequested();
                 var lane = _lanes[a];
                 var result = new LaneBucket[buckets];
                 var previous = lane.At(_recorder, edges[0], horizon, before);
@@ -109,7 +116,7 @@ public sealed class TileIndex
                 gauges.Add(new GaugeTiles(_gauges[g].Id, result));
             }
 
-            return new TileWindow(from, to, buckets, lanes, gauges, EventsIn(from, to, maxEvents), _recorder.Count);
+            return new TileWindow(from, to, buckets, lanes, gauges, EventsIn(from, to, maxEvents), _recorder.Count, horizon);
         }
     }
 

@@ -89,7 +89,8 @@ public static class RunEndpoints
     /// <c>buckets</c> buckets: time per state and instants per lane, each gauge's levels, and the raw
     /// events when the window holds few enough. Costs about the buckets asked for, not the events.
     /// </summary>
-    private static async Task<IResult> Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options,
+        TileQueryLimiter limiter, CancellationToken cancellationToken)
     {
         var run = runs.Find(id);
         if (run is null)
@@ -111,11 +112,13 @@ public static class RunEndpoints
             return BadQuery(Msg.Of("api.tiles.to", ("text", ParameterValidator.Clip(to)), ("from", start), ("max", MaxTileTime)));
         }
 
-        var count = limits.TileBuckets;
+        // A run with many lanes gets fewer buckets: the answer's size is buckets × lanes.
+        var most = Math.Max(1, Math.Min(limits.MaxTileBuckets, limits.MaxTileCells / Math.Max(1, run.Execution.Actors.Count)));
+        var count = Math.Min(limits.TileBuckets, most);
         if (!string.IsNullOrEmpty(buckets)
-            && (!int.TryParse(buckets, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > limits.MaxTileBuckets))
+            && (!int.TryParse(buckets, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count < 1 || count > most))
         {
-            return BadQuery(Msg.Of("api.tiles.buckets", ("text", ParameterValidator.Clip(buckets)), ("max", limits.MaxTileBuckets)));
+            return BadQuery(Msg.Of("api.tiles.buckets", ("text", ParameterValidator.Clip(buckets)), ("max", most)));
         }
 
         // A run still queued has no log yet: its window is empty.
@@ -124,15 +127,7 @@ public static class RunEndpoints
             return Results.Ok(new TileWindow(start, end, count, [], [], []));
         }
 
-        await run.TileTurn.WaitAsync(cancellationToken);
-        try
-        {
-            return Results.Ok(index.Query(start, end, count, horizon, limits.MaxTileEvents));
-        }
-        finally
-        {
-            run.TileTurn.Release();
-        }
+        return Results.Ok(await limiter.RunAsync(() => index.Query(start, end, count, horizon, limits.MaxTileEvents, cancellationToken), cancellationToken));
     }
 
     // A week in ns: far past any run's deadline, and far from overflowing.

@@ -20,6 +20,12 @@ public sealed class LimitOptions
     /// <summary>The most buckets one tiles query may ask for.</summary>
     public int MaxTileBuckets { get; set; } = 8_000;
 
+    /// <summary>Buckets × lanes of one tiles query, at most: a run with many lanes gets fewer buckets.</summary>
+    public int MaxTileCells { get; set; } = 200_000;
+
+    /// <summary>Tiles queries the server answers at once, all runs together; more wait their turn.</summary>
+    public int MaxConcurrentTileQueries { get; set; } = 4;
+
     /// <summary>A tiles query lists the window's raw events when it holds at most this many.</summary>
     public int MaxTileEvents { get; set; } = 5_000;
 

@@ -68,12 +68,7 @@ public sealed class Run
     public EventRecorder? Recorder { get; private set; }
 
     private TileIndex? _tiles;
-
-    /// <summary>
-    /// One tiles query of this run at a time, awaited rather than blocked on: a flood of queries
-    /// waits its turn without holding threads, and each costs at most its buckets.
-    /// </summary>
-    public SemaphoreSlim TileTurn { get; } = new(1, 1);
+    private long? _endTimestamp;
 
     /// <summary>The level-of-detail index of the log, made on first use; null until the run starts.</summary>
     public TileIndex? Tiles
@@ -102,7 +97,8 @@ public sealed class Run
                     return 0;
                 }
 
-                return Summary is { } summary ? (long)Math.Round(summary.WallMs * 1e6)
+                // Once ended: exactly where its summary closed the lanes that never ended.
+                return _endTimestamp is { } end ? Recorder.ToNanoseconds(end)
                     : IsFinal ? 0
                     : Recorder.ToNanoseconds(System.Diagnostics.Stopwatch.GetTimestamp());
             }
@@ -180,7 +176,8 @@ public sealed class Run
     }
 
     /// <summary>Moves to a final state once; later calls are ignored.</summary>
-    public bool Finish(RunState state, Msg? reason, RunSummary? summary)
+    /// <param name="endTimestamp">When the run ended on the recorder's clock (its summary's end), if it ran.</param>
+    public bool Finish(RunState state, Msg? reason, RunSummary? summary, long? endTimestamp = null)
     {
         lock (Gate)
         {
@@ -189,6 +186,7 @@ public sealed class Run
                 return false;
             }
 
+            _endTimestamp = endTimestamp;
             State = state;
             Reason = reason;
             Summary = summary;

@@ -408,7 +408,7 @@ public sealed partial class RunManager : IDisposable
                 reason = Msg.Of("reason.summaryFailed", ("error", ex.Message));
             }
 
-            run.Finish(state, reason, summary);
+            run.Finish(state, reason, summary, end);
             Log.Finished(_logger, state, summary?.WallMs ?? 0, summary?.Verdict.Held);
             // Whatever an actor may still be blocked on is released; the deadline has done its job.
             run.Cancellation.Cancel();

@@ -10,7 +10,8 @@ namespace Playground.Shared.Runs;
 /// </summary>
 /// <param name="Events">Every event of the window in time order, when it holds at most the server's limit; else null.</param>
 /// <param name="Recorded">Events the run has recorded so far, in all.</param>
-public sealed record TileWindow(long From, long To, int Buckets, IReadOnlyList<LaneTiles> Lanes, IReadOnlyList<GaugeTiles> Gauges, IReadOnlyList<RunEventDto>? Events, long Recorded = 0);
+/// <param name="Horizon">The run's present in ns: where it ended, or now while it runs; no state is counted past it.</param>
+public sealed record TileWindow(long From, long To, int Buckets, IReadOnlyList<LaneTiles> Lanes, IReadOnlyList<GaugeTiles> Gauges, IReadOnlyList<RunEventDto>? Events, long Recorded = 0, long Horizon = 0);
 
 /// <summary>One lane's buckets.</summary>
 public sealed record LaneTiles(int Actor, IReadOnlyList<LaneBucket> Buckets);
