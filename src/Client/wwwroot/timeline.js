@@ -583,6 +583,10 @@ class Timeline {
       if (tiles && this.usesTiles() && tiles.horizon > 0) {
         this.model.endT = Math.max(this.model.endT ?? 0, num(tiles.horizon, 0));
       }
+      // Every lane of the log gets a row, even one the stream has not mentioned yet.
+      for (const lane of tiles?.lanes ?? []) {
+        this.model.lane(num(lane.actor));
+      }
       this.baseDirty = true;
       this.requestDraw();
     });
@@ -697,6 +701,7 @@ class Timeline {
     this.marked = new Set();
     this.tileSource.reset(runId);
     this.drawnTiles = null;
+    this.runInfoAsked = false;
     this.follow = true;
     this.problem = null;
     this.hover = null;
@@ -1750,8 +1755,32 @@ class Timeline {
     ctx.restore();
   }
 
+  /**
+   * For a picture from tiles: the run's actors and end from the API when the stream has not
+   * brought them yet — the batches of a late viewer's catch-up carry none, only the last does.
+   */
+  fetchRunInfo() {
+    const runId = this.tileSource.runId;
+    if (this.runInfoAsked || !runId) {
+      return;
+    }
+    this.runInfoAsked = true;
+    fetch(new URL(`api/runs/${encodeURIComponent(runId)}`, document.baseURI), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(response => (response.ok ? response.json() : null))
+      .then(run => {
+        if (run && runId === this.tileSource.runId && !this.disposed) {
+          this.model.setRun(run);
+          this.requestDraw();
+        }
+      })
+      .catch(() => { });
+  }
+
   /** Asks for the window on screen at one bucket per css pixel; returns the newest tiles in hand (maybe of another window). */
   tilesForView() {
+    if (this.model.actors.length === 0 || !this.model.endT) {
+      this.fetchRunInfo();
+    }
     this.tileSource.want(this.view.t0, this.view.t1, this.plotWidth());
     return this.tileSource.tiles;
   }
