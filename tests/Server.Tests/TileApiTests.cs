@@ -58,23 +58,30 @@ public sealed class TileApiTests(PlaygroundHost host) : IClassFixture<Playground
         Assert.Equal(fine.Events.Select(e => e.T).Order(), fine.Events.Select(e => e.T));
     }
 
-    [Theory(Timeout = 60_000)]
-    [InlineData("from=-5", "from must be a whole number")]
-    [InlineData("from=abc", "from must be a whole number")]
-    [InlineData("from=100&to=100", "to must be a whole number of ns since the run's start, after from (100)")]
-    [InlineData("to=99999999999999999999999", "to must be")]
-    [InlineData("buckets=0", "buckets must be a whole number from 1 to 8,000")]
-    [InlineData("buckets=8001", "buckets must be a whole number from 1 to 8,000")]
-    [InlineData("buckets=1e3", "buckets must be")]
-    public async Task A_bad_window_is_refused_naming_the_field(string query, string message)
+    [Fact(Timeout = 60_000)]
+    public async Task A_bad_window_is_refused_naming_the_field()
     {
-        var http = host.CreateApiClient(nameof(A_bad_window_is_refused_naming_the_field) + query);
+        var http = host.CreateApiClient(nameof(A_bad_window_is_refused_naming_the_field));
+        // One run for every case: starts are limited per address.
         var id = await http.StartRunAsync(RunApi.Fast);
+        (string Query, string Message)[] cases =
+        [
+            ("from=-5", "from must be a whole number"),
+            ("from=abc", "from must be a whole number"),
+            ("from=100&to=100", "to must be a whole number of ns since the run's start, after from (100)"),
+            ("to=99999999999999999999999", "to must be"),
+            ("buckets=0", "buckets must be a whole number from 1 to 8,000"),
+            ("buckets=8001", "buckets must be a whole number from 1 to 8,000"),
+            ("buckets=1e3", "buckets must be"),
+        ];
 
-        using var response = await http.GetAsync(new Uri($"api/runs/{id}/tiles?{query}", UriKind.Relative));
+        foreach (var (query, message) in cases)
+        {
+            using var response = await http.GetAsync(new Uri($"api/runs/{id}/tiles?{query}", UriKind.Relative));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{query}: {response.StatusCode}");
+            Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Fact(Timeout = 60_000)]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Playground.Shared.Events;
 
 namespace Playground.Scenarios.Recording;
@@ -8,6 +9,8 @@ namespace Playground.Scenarios.Recording;
 /// One actor's append-only event buffer. Only the actor's own thread writes; any thread may read
 /// what has been published. The hot path takes no lock and allocates nothing: events go into
 /// pooled chunks, and the count is published with a volatile write after the slot is filled.
+/// An event is stored in 24 bytes: the actor is the log's own, the resource a number of the run's
+/// <see cref="ResourceNames"/>, the level four bytes (a gauge's count).
 /// </summary>
 public sealed class ActorLog : IActorRecorder
 {
@@ -16,8 +19,11 @@ public sealed class ActorLog : IActorRecorder
     private const int ChunkMask = ChunkSize - 1;
 
     private readonly EventRecorder _owner;
-    private readonly RawEvent[]?[] _chunks;
-    private RawEvent[]? _current;
+    private readonly StoredEvent[]?[] _chunks;
+    private StoredEvent[]? _current;
+    // The last resource recorded and its number: an actor mostly names the same few, as the same strings.
+    private string? _lastResource;
+    private ushort _lastResourceNumber;
     private int _count;
     // The count at which the room reserved so far is used up.
     private int _limit;
@@ -29,7 +35,7 @@ public sealed class ActorLog : IActorRecorder
     {
         _owner = owner;
         Actor = actor;
-        _chunks = new RawEvent[]?[maxChunks];
+        _chunks = new StoredEvent[]?[maxChunks];
     }
 
     public int Actor { get; }
@@ -68,7 +74,21 @@ public sealed class ActorLog : IActorRecorder
             return;
         }
 
-        _current![n & ChunkMask] = new RawEvent(timestamp, Actor, kind, resource, value, level);
+        ushort number;
+        if (ReferenceEquals(resource, _lastResource))
+        {
+            number = _lastResourceNumber;
+        }
+        else
+        {
+            number = _owner.Resources.NumberOf(resource);
+            _lastResource = resource;
+            _lastResourceNumber = number;
+        }
+
+        // Levels are counts (a queue's depth, tickets left): far inside four bytes.
+        var stored = (int)Math.Clamp(level, int.MinValue, int.MaxValue);
+        _current![n & ChunkMask] = new StoredEvent(timestamp, value, stored, number, kind);
         Volatile.Write(ref _count, n + 1);
     }
 
@@ -90,7 +110,7 @@ public sealed class ActorLog : IActorRecorder
 
         if (offset == 0)
         {
-            var chunk = ArrayPool<RawEvent>.Shared.Rent(ChunkSize);
+            var chunk = ArrayPool<StoredEvent>.Shared.Rent(ChunkSize);
             Volatile.Write(ref _chunks[index], chunk);
             _current = chunk;
         }
@@ -100,7 +120,17 @@ public sealed class ActorLog : IActorRecorder
     }
 
     /// <summary>Reads published event <paramref name="index"/> (index below <see cref="Count"/>).</summary>
-    public RawEvent this[int index] => Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask];
+    public RawEvent this[int index]
+    {
+        get
+        {
+            var e = Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask];
+            return new RawEvent(e.Timestamp, Actor, e.Kind, _owner.Resources.NameOf(e.Resource), e.Value, e.Level);
+        }
+    }
+
+    /// <summary>Only the time of published event <paramref name="index"/>: what a search by time needs.</summary>
+    public long TimestampAt(int index) => Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask].Timestamp;
 
     /// <summary>Returns the chunks to the pool; the log must not be used afterwards.</summary>
     internal void Release()
@@ -110,7 +140,7 @@ public sealed class ActorLog : IActorRecorder
             var chunk = Interlocked.Exchange(ref _chunks[i], null);
             if (chunk is not null)
             {
-                ArrayPool<RawEvent>.Shared.Return(chunk, clearArray: true);
+                ArrayPool<StoredEvent>.Shared.Return(chunk, clearArray: true);
             }
         }
 
@@ -118,4 +148,8 @@ public sealed class ActorLog : IActorRecorder
         _count = 0;
         _limit = 0;
     }
+
+    /// <summary>An event as the log keeps it: 24 bytes.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private readonly record struct StoredEvent(long Timestamp, long Value, int Level, ushort Resource, EventKind Kind);
 }

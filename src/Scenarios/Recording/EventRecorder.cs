@@ -34,6 +34,9 @@ public sealed class EventRecorder : IDisposable
 
     public long MaxEvents => _capacity;
 
+    /// <summary>The run's resource names, each kept once for all its actors.</summary>
+    public ResourceNames Resources { get; } = new();
+
     public int ActorCount => _actors.Length;
 
     public ActorLog this[int actor] => _actors[actor];
@@ -118,7 +121,7 @@ public sealed class EventRecorder : IDisposable
         {
             ends[a] = _actors[a].Count;
             total += ends[a] - cursors[a];
-            heads[a] = cursors[a] < ends[a] ? _actors[a][cursors[a]].Timestamp : long.MaxValue;
+            heads[a] = cursors[a] < ends[a] ? _actors[a].TimestampAt(cursors[a]) : long.MaxValue;
         }
 
         var result = new List<RawEvent>((int)Math.Min(total, maxEvents));
@@ -145,7 +148,7 @@ public sealed class EventRecorder : IDisposable
             var i = cursors[best];
             result.Add(log[i]);
             cursors[best] = ++i;
-            heads[best] = i < ends[best] ? log[i].Timestamp : long.MaxValue;
+            heads[best] = i < ends[best] ? log.TimestampAt(i) : long.MaxValue;
         }
 
         return result;

@@ -322,7 +322,7 @@ public sealed class TileIndex
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (recorder.ToNanoseconds(log[mid].Timestamp) < t)
+                if (recorder.ToNanoseconds(log.TimestampAt(mid)) < t)
                 {
                     lo = mid + 1;
                 }
