@@ -856,7 +856,6 @@ class Timeline {
     } else {
       m.coalesced += num(batch.coalesced, 0);
     }
-    m.state = stateName(batch.state);
     m.anchor = { t: m.tMax, wall: performance.now() };
     this.flushMarks();
     if (batch.final) {
