@@ -71,16 +71,21 @@ cpython.Call("perTask", "2");
 
 var loadBefore = Load.Average();
 var samples = new Dictionary<string, List<Sample>>(StringComparer.Ordinal);
+var disturbance = new List<(string Key, int Round, double Cores, double Seconds)>();
 void Measure(string key, Func<Sample> run, int round)
 {
+    var before = Others.Mark();
     var sample = run();
+    var others = Others.Cores(before, Others.Mark());
     if (!samples.TryGetValue(key, out var list))
     {
         samples[key] = list = [];
     }
 
     list.Add(sample);
-    Console.Error.WriteLine(string.Create(culture, $"round {round}: {key,-32} {sample.WallMs / 1000,7:F2} s   load {Load.Average()}"));
+    disturbance.Add((key, round, others, sample.WallMs / 1000));
+    Console.Error.WriteLine(string.Create(culture,
+        $"round {round}: {key,-32} {sample.WallMs / 1000,7:F2} s   other processes {others,5:F2} cores   load {Load.Average()}"));
 }
 
 var clock = Stopwatch.StartNew();
@@ -164,6 +169,16 @@ foreach (var w in workers)
 }
 
 SpawnRow($"CPython {pythonVersion}, {startMethod} (`Process(target=f)` / `Pool({SpawnPool}).apply_async(f)`)", "cpython");
+Console.WriteLine();
+if (disturbance.All(d => !double.IsNaN(d.Cores)))
+{
+    // A run shorter than a second is too short for 10 ms ticks to say much on its own.
+    var worst = disturbance.Where(d => d.Seconds >= 1).DefaultIfEmpty(disturbance[0]).MaxBy(d => d.Cores);
+    var mean = disturbance.Sum(d => d.Cores * d.Seconds) / disturbance.Sum(d => d.Seconds);
+    Console.WriteLine(string.Create(culture,
+        $"Other processes on the machine used {mean:F2} cores on average while runs were timed; at most {worst.Cores:F2} cores, during \"{worst.Key}\" in round {worst.Round}."));
+}
+
 return 0;
 
 /// <summary>One timed run: its wall time and, where children started, their mean start-up.</summary>
@@ -386,6 +401,44 @@ internal static class Load
         {
             return "unknown";
         }
+    }
+}
+
+/// <summary>
+/// CPU the rest of the machine used during a run: every core's busy time (/proc/stat) less this
+/// process's and its reaped children's, grandchildren included (/proc/self/stat). Linux only.
+/// </summary>
+internal static class Others
+{
+    // USER_HZ: the unit of both files on every Linux architecture the worker runs on.
+    private const double TicksPerSecond = 100;
+
+    public static (long Busy, long Own, long At) Mark()
+    {
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            // user, nice, system, irq, softirq, steal: idle and iowait are not busy.
+            var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7];
+            var self = File.ReadAllText("/proc/self/stat");
+            var fields = self[(self.LastIndexOf(')') + 2)..].Split(' ');
+            // utime, stime, cutime, cstime: fields 14 to 17, counted from the pid.
+            var own = fields.Skip(11).Take(4).Sum(t => long.Parse(t, CultureInfo.InvariantCulture));
+            return (busy, own, Stopwatch.GetTimestamp());
+        }
+        catch (IOException)
+        {
+            return (-1, -1, Stopwatch.GetTimestamp());
+        }
+    }
+
+    public static double Cores((long Busy, long Own, long At) from, (long Busy, long Own, long At) to)
+    {
+        var seconds = Stopwatch.GetElapsedTime(from.At, to.At).TotalSeconds;
+        return from.Busy < 0 || to.Busy < 0 || seconds <= 0
+            ? double.NaN
+            : Math.Max(0, (to.Busy - from.Busy) - (to.Own - from.Own)) / TicksPerSecond / seconds;
     }
 }
 
