@@ -16,10 +16,14 @@ using S = Playground.Shared.Catalog.PoolSchema;
 //       and the thread pool without a GIL, which CPython 3.11 has no counterpart for;
 //   (2) the seed's benchmark: a process per task against a pool of 2, the same 100 empty tasks.
 //
-//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot /tmp/worker-aot/Playground.Worker]
+//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot /tmp/worker-aot/Playground.Worker] [--settle 0.1]
+//
+// On a shared machine, --settle C waits before each timed run (two minutes at most) until other
+// processes have used fewer than C cores for a second; each run's share of them is printed anyway.
 var options = Args.Parse(args);
 var repeat = Math.Max(1, options.Int("repeat", 3));
 var python = options.Text("python") ?? "python3";
+var settle = options.Number("settle", double.NaN);
 var culture = CultureInfo.InvariantCulture;
 
 const int CpuTasks = 20;
@@ -71,9 +75,15 @@ cpython.Call("perTask", "2");
 
 var loadBefore = Load.Average();
 var samples = new Dictionary<string, List<Sample>>(StringComparer.Ordinal);
+var settled = TimeSpan.Zero;
 var disturbance = new List<(string Key, int Round, double Cores, double Seconds)>();
 void Measure(string key, Func<Sample> run, int round)
 {
+    if (!double.IsNaN(settle))
+    {
+        settled += Others.Settle(settle, TimeSpan.FromSeconds(120));
+    }
+
     var before = Others.Mark();
     var sample = run();
     var others = Others.Cores(before, Others.Mark());
@@ -122,7 +132,7 @@ double Startup(string key) => Stats.Median([.. samples[key].Select(s => s.Startu
 Console.WriteLine($"# Pool benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, CPython {pythonVersion}, start method {startMethod})");
 Console.WriteLine();
 Console.WriteLine(string.Create(culture,
-    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
+    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all{(double.IsNaN(settle) ? "" : string.Create(culture, $" ({settled.TotalSeconds:F0} s of it waiting for other processes to use under {settle} cores)"))}; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
 Console.WriteLine();
 Console.WriteLine(string.Create(culture, $"## (1) CPU-bound: {CpuTasks} tasks × {CpuSeconds} s (spread 0, apply_async), pool of 1 and of 2"));
 Console.WriteLine();
@@ -433,6 +443,24 @@ internal static class Others
         }
     }
 
+    /// <summary>Waits until a second passes in which other processes use fewer than <paramref name="cores"/> cores, or <paramref name="limit"/> runs out; returns how long it waited.</summary>
+    public static TimeSpan Settle(double cores, TimeSpan limit)
+    {
+        var waiting = Stopwatch.StartNew();
+        while (waiting.Elapsed < limit)
+        {
+            var from = Mark();
+            Thread.Sleep(1000);
+            var used = Cores(from, Mark());
+            if (double.IsNaN(used) || used < cores)
+            {
+                break;
+            }
+        }
+
+        return waiting.Elapsed;
+    }
+
     public static double Cores((long Busy, long Own, long At) from, (long Busy, long Own, long At) to)
     {
         var seconds = Stopwatch.GetElapsedTime(from.At, to.At).TotalSeconds;
@@ -480,4 +508,7 @@ internal sealed class Args
 
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public double Number(string name, double fallback) =>
+        _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }
