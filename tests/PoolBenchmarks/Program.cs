@@ -10,7 +10,8 @@ using Playground.Shared.Parameters;
 using S = Playground.Shared.Catalog.PoolSchema;
 
 // Timed script: the pool scenario's executors against the CPython programs they stand for, on the
-// same machine in the same run. Each sample is seconds long, so a stopwatch is all it takes.
+// same machine in the same run. Each sample is a whole run, tens of milliseconds to seconds long,
+// so a stopwatch is all it takes.
 //   (1) CPU-bound speed-up: 20 tasks of 0.2 s on a pool of 1 and of 2 — process pool vs
 //       multiprocessing.Pool, thread pool with the emulated GIL vs ThreadPool (the real GIL),
 //       and the thread pool without a GIL, which CPython 3.11 has no counterpart for;
