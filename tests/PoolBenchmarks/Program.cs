@@ -10,16 +10,23 @@ using Playground.Shared.Parameters;
 using S = Playground.Shared.Catalog.PoolSchema;
 
 // Timed script: the pool scenario's executors against the CPython programs they stand for, on the
-// same machine in the same run. Each sample is seconds long, so a stopwatch is all it takes.
+// same machine in the same run. Each sample is a whole run, tens of milliseconds to seconds long,
+// so a stopwatch is all it takes.
 //   (1) CPU-bound speed-up: 20 tasks of 0.2 s on a pool of 1 and of 2 — process pool vs
 //       multiprocessing.Pool, thread pool with the emulated GIL vs ThreadPool (the real GIL),
 //       and the thread pool without a GIL, which CPython 3.11 has no counterpart for;
 //   (2) the seed's benchmark: a process per task against a pool of 2, the same 100 empty tasks.
 //
-//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot /tmp/worker-aot/Playground.Worker]
+//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot /tmp/worker-aot/Playground.Worker] [--settle 0.1]
+//
+// On a shared machine, --settle C waits before each timed run (two minutes at most) until other
+// processes have used fewer than C cores for a second, and runs again (twice at most) a run during
+// which they used more. Each run's share of other processes is printed either way.
 var options = Args.Parse(args);
 var repeat = Math.Max(1, options.Int("repeat", 3));
 var python = options.Text("python") ?? "python3";
+var settle = options.Number("settle", double.NaN);
+var clock = Stopwatch.StartNew();
 var culture = CultureInfo.InvariantCulture;
 
 const int CpuTasks = 20;
@@ -52,9 +59,20 @@ var pythonInfo = cpython.Call("info");
 var pythonVersion = pythonInfo.GetProperty("version").GetString();
 var startMethod = pythonInfo.GetProperty("startMethod").GetString();
 
+var settled = TimeSpan.Zero;
+void Settle()
+{
+    if (!double.IsNaN(settle))
+    {
+        settled += Others.Settle(settle, TimeSpan.FromSeconds(120));
+    }
+}
+
 // Both sides calibrate once, before anything is timed: ours in this process (the children get
 // the figure through shared memory), CPython's in one interpreter whose figure every run reuses.
+Settle();
 var oursPerSecond = CpuWork.IterationsPerSecond;
+Settle();
 var calibration = cpython.Call("calibrate", Text.Of(CpuSeconds));
 var pythonIterations = calibration.GetProperty("iterations").GetInt64();
 var pythonCheck = calibration.GetProperty("checkMs").GetDouble();
@@ -71,19 +89,39 @@ cpython.Call("perTask", "2");
 
 var loadBefore = Load.Average();
 var samples = new Dictionary<string, List<Sample>>(StringComparer.Ordinal);
+var disturbance = new List<(string Key, int Round, double Cores, double Seconds)>();
+var redone = 0;
 void Measure(string key, Func<Sample> run, int round)
 {
-    var sample = run();
-    if (!samples.TryGetValue(key, out var list))
+    for (var attempt = 1; ; attempt++)
     {
-        samples[key] = list = [];
-    }
+        Settle();
+        var before = Others.Mark();
+        var sample = run();
+        var others = Others.Cores(before, Others.Mark());
+        var seconds = sample.WallMs / 1000;
+        // When settling, a run that other processes took a share of the cores from is done again,
+        // twice at most; five 10 ms ticks of theirs are too few to tell from rounding.
+        var again = !double.IsNaN(settle) && attempt < 3 && others * seconds >= Math.Max(settle * seconds, 0.05);
+        Console.Error.WriteLine(string.Create(culture,
+            $"round {round}: {key,-32} {seconds,7:F2} s   other processes {others,5:F2} cores   load {Load.Average()}{(again ? "   (disturbed: again)" : "")}"));
+        if (again)
+        {
+            redone++;
+            continue;
+        }
 
-    list.Add(sample);
-    Console.Error.WriteLine(string.Create(culture, $"round {round}: {key,-32} {sample.WallMs / 1000,7:F2} s   load {Load.Average()}"));
+        if (!samples.TryGetValue(key, out var list))
+        {
+            samples[key] = list = [];
+        }
+
+        list.Add(sample);
+        disturbance.Add((key, round, others, seconds));
+        return;
+    }
 }
 
-var clock = Stopwatch.StartNew();
 for (var round = 1; round <= repeat; round++)
 {
     // Ours and CPython alternate inside a round, so a change in the machine's load hits both.
@@ -117,7 +155,7 @@ double Startup(string key) => Stats.Median([.. samples[key].Select(s => s.Startu
 Console.WriteLine($"# Pool benchmark ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, CPython {pythonVersion}, start method {startMethod})");
 Console.WriteLine();
 Console.WriteLine(string.Create(culture,
-    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
+    $"Median of {repeat} runs each, {clock.Elapsed.TotalSeconds:F0} s in all{(double.IsNaN(settle) ? "" : string.Create(culture, $" ({settled.TotalSeconds:F0} s of it waiting for other processes to use under {settle} cores)"))}; load average (1, 5, 15 min) {loadBefore} before, {loadAfter} after. Calibration: ours {oursPerSecond:N0} hash steps/s on one core; CPython {pythonIterations:N0} loop steps for {CpuSeconds} s (one such call took {pythonCheck:F0} ms)."));
 Console.WriteLine();
 Console.WriteLine(string.Create(culture, $"## (1) CPU-bound: {CpuTasks} tasks × {CpuSeconds} s (spread 0, apply_async), pool of 1 and of 2"));
 Console.WriteLine();
@@ -164,6 +202,16 @@ foreach (var w in workers)
 }
 
 SpawnRow($"CPython {pythonVersion}, {startMethod} (`Process(target=f)` / `Pool({SpawnPool}).apply_async(f)`)", "cpython");
+Console.WriteLine();
+if (disturbance.All(d => !double.IsNaN(d.Cores)))
+{
+    // A run shorter than a second is too short for 10 ms ticks to say much on its own.
+    var worst = disturbance.Where(d => d.Seconds >= 1).DefaultIfEmpty(disturbance[0]).MaxBy(d => d.Cores);
+    var mean = disturbance.Sum(d => d.Cores * d.Seconds) / disturbance.Sum(d => d.Seconds);
+    Console.WriteLine(string.Create(culture,
+        $"Other processes on the machine used {mean:F2} cores on average during the runs kept; at most {worst.Cores:F2} cores, during \"{worst.Key}\" in round {worst.Round}. Runs done again because other processes took the cores: {redone}."));
+}
+
 return 0;
 
 /// <summary>One timed run: its wall time and, where children started, their mean start-up.</summary>
@@ -389,6 +437,62 @@ internal static class Load
     }
 }
 
+/// <summary>
+/// CPU the rest of the machine used during a run: every core's busy time (/proc/stat) less this
+/// process's and its reaped children's, grandchildren included (/proc/self/stat). Linux only.
+/// </summary>
+internal static class Others
+{
+    // USER_HZ: the unit of both files on every Linux architecture the worker runs on.
+    private const double TicksPerSecond = 100;
+
+    public static (long Busy, long Own, long At) Mark()
+    {
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(t => long.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            // user, nice, system, irq, softirq, steal: idle and iowait are not busy.
+            var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7];
+            var self = File.ReadAllText("/proc/self/stat");
+            var fields = self[(self.LastIndexOf(')') + 2)..].Split(' ');
+            // utime, stime, cutime, cstime: fields 14 to 17, counted from the pid.
+            var own = fields.Skip(11).Take(4).Sum(t => long.Parse(t, CultureInfo.InvariantCulture));
+            return (busy, own, Stopwatch.GetTimestamp());
+        }
+        catch (IOException)
+        {
+            return (-1, -1, Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>Waits until a second passes in which other processes use fewer than <paramref name="cores"/> cores, or <paramref name="limit"/> runs out; returns how long it waited.</summary>
+    public static TimeSpan Settle(double cores, TimeSpan limit)
+    {
+        var waiting = Stopwatch.StartNew();
+        while (waiting.Elapsed < limit)
+        {
+            var from = Mark();
+            Thread.Sleep(1000);
+            var used = Cores(from, Mark());
+            if (double.IsNaN(used) || used < cores)
+            {
+                break;
+            }
+        }
+
+        return waiting.Elapsed;
+    }
+
+    public static double Cores((long Busy, long Own, long At) from, (long Busy, long Own, long At) to)
+    {
+        var seconds = Stopwatch.GetElapsedTime(from.At, to.At).TotalSeconds;
+        return from.Busy < 0 || to.Busy < 0 || seconds <= 0
+            ? double.NaN
+            : Math.Max(0, (to.Busy - from.Busy) - (to.Own - from.Own)) / TicksPerSecond / seconds;
+    }
+}
+
 internal static class Text
 {
     public static string Of(int value) => value.ToString(CultureInfo.InvariantCulture);
@@ -427,4 +531,7 @@ internal sealed class Args
 
     public int Int(string name, int fallback) =>
         _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public double Number(string name, double fallback) =>
+        _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }
