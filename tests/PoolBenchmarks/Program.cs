@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Playground.Tests.Common;
 using System.Text.Json;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Pool;
@@ -510,28 +511,4 @@ internal static class Stats
         var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[(int)Math.Ceiling(0.5 * sorted.Count) - 1];
     }
-}
-
-internal sealed class Args
-{
-    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
-
-    public static Args Parse(string[] args)
-    {
-        var parsed = new Args();
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            parsed._values[args[i].TrimStart('-')] = args[i + 1];
-        }
-
-        return parsed;
-    }
-
-    public string? Text(string name) => _values.GetValueOrDefault(name);
-
-    public int Int(string name, int fallback) =>
-        _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    public double Number(string name, double fallback) =>
-        _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 }
