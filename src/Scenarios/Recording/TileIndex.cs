@@ -192,6 +192,26 @@ public sealed class TileIndex
         return [.. events.OrderBy(e => e.T)];
     }
 
+    /// <summary>The index of the first of ascending <paramref name="times"/> at or after <paramref name="t"/> (their count when none).</summary>
+    private static int FirstAtOrAfter(List<long> times, long t)
+    {
+        int lo = 0, hi = times.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (times[mid] < t)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
     /// <summary>Time spent in each state up to a point, in ns.</summary>
     private readonly record struct StateTimes(long Running, long Blocked, long Sleeping);
 
@@ -343,24 +363,7 @@ public sealed class TileIndex
             _ => times,
         };
 
-        private static int LastBefore(List<long> times, long t)
-        {
-            int lo = 0, hi = times.Count;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (times[mid] < t)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo - 1;
-        }
+        private static int LastBefore(List<long> times, long t) => FirstAtOrAfter(times, t) - 1;
     }
 
     /// <summary>One lane's readings of one gauge, in time order, with the lowest and highest level of every block of them.</summary>
@@ -389,24 +392,7 @@ public sealed class TileIndex
             Level.Add(level);
         }
 
-        public int FirstAtOrAfter(long t)
-        {
-            int lo = 0, hi = T.Count;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (T[mid] < t)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo;
-        }
+        public int FirstAtOrAfter(long t) => TileIndex.FirstAtOrAfter(T, t);
 
         /// <summary>The lowest and highest level among readings [lo, hi): whole blocks from their extremes, the ends one by one.</summary>
         public (long Min, long Max) Range(int lo, int hi)
