@@ -53,6 +53,8 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
     private bool _mine;
     private string? _goneId;
     private string? _otherId;
+    // The estimate the last check of Start made (each combination checked as a run), for the caption beside it.
+    private double _estimatedSeconds;
     private BatchStartResult? _refusal;
     private string? _watchError;
     private readonly LiveWatch<BatchInfo> _watch;
@@ -204,6 +206,7 @@ public sealed partial class ComparisonPanel : IAsyncDisposable
             }
 
             var (seconds, limit) = Estimate();
+            _estimatedSeconds = seconds;
             if (limit is not null)
             {
                 return limit;
