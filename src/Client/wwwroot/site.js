@@ -24,6 +24,18 @@ window.playground = {
   document.cookie = `pg-scheme=${dark ? 'dark' : 'light'}; path=/; max-age=31536000; samesite=lax`;
 })();
 
+// A call between the page and the server that starts while the connection is down (a zoom that
+// tells the server the view stopped following, a result of the server's call into the page) fails
+// inside the framework with the transport's own error, which no caller can catch. The banner has
+// told the reader already and the page goes on with what it has, so that one error is not an
+// error of the page.
+const DISCONNECTED = "Cannot send data if the connection is not in the 'Connected' State.";
+window.addEventListener('unhandledrejection', e => {
+  if (e.reason instanceof Error && e.reason.message === DISCONNECTED) {
+    e.preventDefault();
+  }
+});
+
 // A lost connection is told to the reader by the banner in their language; the transport's own
 // messages would only flood the console. Retries start at once, then every few seconds.
 Blazor.start({
