@@ -162,4 +162,51 @@ public sealed class EventRecorderTests
         Assert.True(events[0].T >= 0);
         Assert.True(events[1].T > events[0].T);
     }
+
+    [Fact]
+    public void Every_field_reads_back_as_recorded_however_far_it_is_from_what_a_compact_event_holds()
+    {
+        // Values past four bytes, times hours apart and before the chunk's first, every kind, a
+        // resource past the run's names: what the 16-byte event keeps aside or packs must come back.
+        using var recorder = new EventRecorder(1, 100_000);
+        var log = recorder[0];
+        var start = recorder.StartTimestamp;
+        var hour = 3_600 * System.Diagnostics.Stopwatch.Frequency;
+        var expected = new List<RawEvent>();
+        var kinds = Enum.GetValues<EventKind>();
+        long[] values = [0, 1, -1, int.MaxValue, int.MinValue, (long)int.MaxValue + 1, long.MaxValue, long.MinValue, 5_000_000_000];
+        long[] times = [0, 10, -5, 2 * hour, 2 * hour + 1, -2 * hour, 37];
+        for (var i = 0; i < 3 * ActorLog.ChunkSize; i++)
+        {
+            var e = new RawEvent(start + times[i % times.Length] + i, 0, kinds[i % kinds.Length], i % 3 == 0 ? null : $"r{i % 7}",
+                values[i % values.Length], i % 5 == 0 ? -1 : i % 97);
+            log.RecordAt(e.Timestamp, e.Kind, e.Resource, e.Value, e.Level);
+            expected.Add(e);
+        }
+
+        Assert.Equal(expected.Count, log.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], log[i]);
+            Assert.Equal(expected[i].Timestamp, log.TimestampAt(i));
+        }
+    }
+
+    [Fact]
+    public void Names_past_the_most_a_run_may_have_read_back_as_an_ellipsis()
+    {
+        using var recorder = new EventRecorder(1, 100_000);
+        var names = recorder.Resources;
+        for (var i = 0; i < ResourceNames.MaxNames; i++)
+        {
+            Assert.NotEqual(ResourceNames.Overflow, names.NumberOf($"n{i}"));
+        }
+
+        recorder[0].Record(EventKind.Put, "one too many", 3, 4);
+        recorder[0].Record(EventKind.Put, "n0", 5, 6);
+
+        Assert.Equal("…", recorder[0][0].Resource);
+        Assert.Equal("n0", recorder[0][1].Resource);
+        Assert.Equal(6, recorder[0][1].Level);
+    }
 }

@@ -9,8 +9,10 @@ namespace Playground.Scenarios.Recording;
 /// One actor's append-only event buffer. Only the actor's own thread writes; any thread may read
 /// what has been published. The hot path takes no lock and allocates nothing: events go into
 /// pooled chunks, and the count is published with a volatile write after the slot is filled.
-/// An event is stored in 24 bytes: the actor is the log's own, the resource a number of the run's
-/// <see cref="ResourceNames"/>, the level four bytes (a gauge's count).
+/// An event is stored in 16 bytes (<see cref="StoredEvent"/>): the actor is the log's own, the time
+/// an offset from its chunk's first event, the resource a number of the run's
+/// <see cref="ResourceNames"/>, the value and the level four bytes each; the rare value that does
+/// not fit is kept aside.
 /// </summary>
 public sealed class ActorLog : IActorRecorder
 {
@@ -20,7 +22,12 @@ public sealed class ActorLog : IActorRecorder
 
     private readonly EventRecorder _owner;
     private readonly StoredEvent[]?[] _chunks;
+    // The timestamp every offset of a chunk counts from: its first event's.
+    private readonly long[] _bases;
     private StoredEvent[]? _current;
+    private long _currentBase;
+    // Values outside four bytes (rare: item numbers and exit codes fit), by event index.
+    private System.Collections.Concurrent.ConcurrentDictionary<int, long>? _wideValues;
     // The last resource recorded and its number: an actor mostly names the same few, as the same strings.
     private string? _lastResource;
     private ushort _lastResourceNumber;
@@ -36,6 +43,7 @@ public sealed class ActorLog : IActorRecorder
         _owner = owner;
         Actor = actor;
         _chunks = new StoredEvent[]?[maxChunks];
+        _bases = new long[maxChunks];
     }
 
     public int Actor { get; }
@@ -68,7 +76,7 @@ public sealed class ActorLog : IActorRecorder
         Volatile.Write(ref _lastKind, (int)kind);
         Volatile.Write(ref _lastTimestamp, timestamp);
         var n = _count;
-        if (n == _limit && !Grow(n))
+        if (n == _limit && !Grow(n, timestamp))
         {
             Interlocked.Increment(ref _dropped);
             return;
@@ -87,13 +95,27 @@ public sealed class ActorLog : IActorRecorder
         }
 
         // Levels are counts (a queue's depth, tickets left): far inside four bytes.
-        var stored = (int)Math.Clamp(level, int.MinValue, int.MaxValue);
-        _current![n & ChunkMask] = new StoredEvent(timestamp, value, stored, number, kind);
+        var storedLevel = (int)Math.Clamp(level, int.MinValue, int.MaxValue);
+        int storedValue;
+        if (value is > int.MinValue and <= int.MaxValue)
+        {
+            storedValue = (int)value;
+        }
+        else
+        {
+            storedValue = WideValue;
+            (_wideValues ??= new()).TryAdd(n, value);
+        }
+
+        _current![n & ChunkMask] = new StoredEvent(StoredEvent.Pack(timestamp - _currentBase, number, kind), storedValue, storedLevel);
         Volatile.Write(ref _count, n + 1);
     }
 
-    /// <summary>Reserves room under the run's cap and, at a chunk boundary, rents the next chunk.</summary>
-    private bool Grow(int n)
+    /// <summary>The stored value of an event whose value is kept aside.</summary>
+    private const int WideValue = int.MinValue;
+
+    /// <summary>Reserves room under the run's cap and, at a chunk boundary, rents the next chunk, whose times count from <paramref name="timestamp"/>.</summary>
+    private bool Grow(int n, long timestamp)
     {
         var offset = n & ChunkMask;
         var index = n >> ChunkShift;
@@ -111,6 +133,8 @@ public sealed class ActorLog : IActorRecorder
         if (offset == 0)
         {
             var chunk = ArrayPool<StoredEvent>.Shared.Rent(ChunkSize);
+            _bases[index] = timestamp;
+            _currentBase = timestamp;
             Volatile.Write(ref _chunks[index], chunk);
             _current = chunk;
         }
@@ -125,12 +149,21 @@ public sealed class ActorLog : IActorRecorder
         get
         {
             var e = Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask];
-            return new RawEvent(e.Timestamp, Actor, e.Kind, _owner.Resources.NameOf(e.Resource), e.Value, e.Level);
+            var value = e.Value == WideValue && _wideValues is { } wide && wide.TryGetValue(index, out var kept) ? kept : e.Value;
+            return new RawEvent(_bases[index >> ChunkShift] + e.Offset, Actor, e.Kind, _owner.Resources.NameOf(e.Resource), value, e.Level);
         }
     }
 
     /// <summary>Only the time of published event <paramref name="index"/>: what a search by time needs.</summary>
-    public long TimestampAt(int index) => Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask].Timestamp;
+    public long TimestampAt(int index) =>
+        _bases[index >> ChunkShift] + Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask].Offset;
+
+    /// <summary>Published event <paramref name="index"/> as stored, its resource by number: what a scan of the log needs.</summary>
+    internal LogEntry EntryAt(int index)
+    {
+        var e = Volatile.Read(ref _chunks[index >> ChunkShift])![index & ChunkMask];
+        return new LogEntry(_bases[index >> ChunkShift] + e.Offset, e.Kind, e.Resource, e.Level);
+    }
 
     /// <summary>Returns the chunks to the pool; the log must not be used afterwards.</summary>
     internal void Release()
@@ -145,11 +178,34 @@ public sealed class ActorLog : IActorRecorder
         }
 
         _current = null;
+        _wideValues = null;
         _count = 0;
         _limit = 0;
     }
 
-    /// <summary>An event as the log keeps it: 24 bytes.</summary>
+    /// <summary>
+    /// An event as the log keeps it, in 16 bytes: one word holds the time (a signed 44-bit offset
+    /// from the chunk's first event, so ±2.4 hours at a nanosecond clock), the kind (5 bits) and
+    /// the resource's number (15 bits); then the value and the level.
+    /// </summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private readonly record struct StoredEvent(long Timestamp, long Value, int Level, ushort Resource, EventKind Kind);
+    private readonly record struct StoredEvent(long Word, int Value, int Level)
+    {
+        private const int KindBits = 5;
+        private const int ResourceBits = 15;
+        private const int TimeShift = KindBits + ResourceBits;
+        private const long MaxOffset = (1L << (63 - TimeShift)) - 1;
+
+        public long Offset => Word >> TimeShift;
+
+        public EventKind Kind => (EventKind)((Word >> ResourceBits) & ((1 << KindBits) - 1));
+
+        public ushort Resource => (ushort)(Word & ((1 << ResourceBits) - 1));
+
+        public static long Pack(long offset, ushort resource, EventKind kind) =>
+            (Math.Clamp(offset, -MaxOffset - 1, MaxOffset) << TimeShift) | ((long)kind << ResourceBits) | resource;
+    }
 }
+
+/// <summary>An event as the log stores it, its resource by number in the run's <see cref="ResourceNames"/>.</summary>
+internal readonly record struct LogEntry(long Timestamp, EventKind Kind, ushort Resource, int Level);

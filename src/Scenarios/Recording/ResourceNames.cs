@@ -3,17 +3,17 @@ using System.Collections.Concurrent;
 namespace Playground.Scenarios.Recording;
 
 /// <summary>
-/// The resource names of one run's log, each kept once: an event stores a two-byte number instead
+/// The resource names of one run's log, each kept once: an event stores a 15-bit number instead
 /// of a reference to its name. Numbers are handed out once and never change; 0 is no resource.
 /// Lookups take no lock; a new name (a handful per run) takes one.
 /// </summary>
 public sealed class ResourceNames
 {
     /// <summary>The most names one run may have; the rest are stored under <see cref="Overflow"/>.</summary>
-    public const int MaxNames = ushort.MaxValue - 1;
+    public const int MaxNames = Overflow - 1;
 
     /// <summary>The number of every name past <see cref="MaxNames"/>: read back as "…".</summary>
-    public const ushort Overflow = ushort.MaxValue;
+    public const ushort Overflow = (1 << 15) - 1;
 
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, ushort> _numbers = new(StringComparer.Ordinal);

@@ -39,9 +39,37 @@ public sealed class TileIndex
     {
         ArgumentNullException.ThrowIfNull(recorder);
         ArgumentNullException.ThrowIfNull(gauges);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(gauges.Count, 64, nameof(gauges));
         _recorder = recorder;
         _gauges = gauges;
         _lanes = [.. Enumerable.Range(0, recorder.ActorCount).Select(a => new Lane(recorder[a], gauges.Count))];
+    }
+
+    // Which gauges each resource number feeds, one bit per gauge; grown as the run names resources.
+    private ulong[] _gaugeMasks = [];
+
+    private ulong[] GaugeMasks()
+    {
+        var names = _recorder.Resources;
+        if (_gaugeMasks.Length <= names.Count)
+        {
+            var masks = new ulong[names.Count + 1];
+            for (var r = 1; r < masks.Length; r++)
+            {
+                var name = names.NameOf((ushort)r);
+                for (var g = 0; g < _gauges.Count; g++)
+                {
+                    if (_gauges[g].Matches(name))
+                    {
+                        masks[r] |= 1UL << g;
+                    }
+                }
+            }
+
+            _gaugeMasks = masks;
+        }
+
+        return _gaugeMasks;
     }
 
     /// <summary>
@@ -59,7 +87,7 @@ public sealed class TileIndex
         {
             foreach (var lane in _lanes)
             {
-                lane.CatchUp(_recorder, _gauges);
+                lane.CatchUp(_recorder, GaugeMasks);
                 // The present is never before an event already recorded.
                 horizon = Math.Max(horizon, lane.LastEventTime);
             }
@@ -73,6 +101,8 @@ public sealed class TileIndex
 
             edges[buckets] = to;
             var lanes = new List<LaneTiles>(_lanes.Length);
+            // Per lane, the index of its first event at or after each edge: where the gauges look.
+            var firsts = new int[_lanes.Length][];
             Span<int> before = stackalloc int[KindCount];
             Span<int> after = stackalloc int[KindCount];
             for (var a = 0; a < _lanes.Length; a++)
@@ -81,10 +111,11 @@ public sealed class TileIndex
                 cancellationToken.ThrowIfCancellationRequested();
                 var lane = _lanes[a];
                 var result = new LaneBucket[buckets];
-                var previous = lane.At(_recorder, edges[0], horizon, before);
+                var first = firsts[a] = new int[buckets + 1];
+                var previous = lane.At(_recorder, edges[0], horizon, before, out first[0]);
                 for (var b = 0; b < buckets; b++)
                 {
-                    var next = lane.At(_recorder, edges[b + 1], horizon, after);
+                    var next = lane.At(_recorder, edges[b + 1], horizon, after, out first[b + 1]);
                     Dictionary<string, int>? instants = null;
                     for (var k = 0; k < KindCount; k++)
                     {
@@ -104,16 +135,12 @@ public sealed class TileIndex
                 lanes.Add(new LaneTiles(a, result));
             }
 
+            var masks = GaugeMasks();
             var gauges = new List<GaugeTiles>(_gauges.Count);
             for (var g = 0; g < _gauges.Count; g++)
             {
-                var result = new GaugeBucket[buckets];
-                for (var b = 0; b < buckets; b++)
-                {
-                    result[b] = GaugeIn(g, edges[b], edges[b + 1]);
-                }
-
-                gauges.Add(new GaugeTiles(_gauges[g].Id, result));
+                cancellationToken.ThrowIfCancellationRequested();
+                gauges.Add(new GaugeTiles(_gauges[g].Id, GaugeBuckets(g, masks, edges, firsts)));
             }
 
             return new TileWindow(from, to, buckets, lanes, gauges, EventsIn(from, to, maxEvents), _recorder.Count, horizon);
@@ -122,46 +149,65 @@ public sealed class TileIndex
 
     private static readonly IReadOnlyDictionary<string, int> Empty = new Dictionary<string, int>();
 
-    /// <summary>The levels gauge <paramref name="g"/> took in [from, to): the one it held at <paramref name="from"/>, every one set inside, and the one it held at the end.</summary>
-    private GaugeBucket GaugeIn(int g, long from, long to)
+    /// <summary>
+    /// The levels gauge <paramref name="g"/> took in each bucket: the one it held when the bucket
+    /// began (unless a new one was set at that very instant), every one set inside, and the one it
+    /// held at the end. A level holds until any lane sets the next, so the level held at a time is
+    /// the latest reading before it across every lane.
+    /// </summary>
+    private GaugeBucket[] GaugeBuckets(int g, ulong[] masks, long[] edges, int[][] firsts)
     {
-        long? min = null, max = null;
-        // The latest reading before `from`, and the latest before `to`, across every lane.
-        (long T, long Level)? carried = null;
-        (long T, long Level)? last = null;
-        var setAtStart = false;
-        foreach (var lane in _lanes)
+        var buckets = edges.Length - 1;
+        // Per lane, its latest reading before each edge (an event index, or -1).
+        var latest = new int[_lanes.Length][];
+        for (var a = 0; a < _lanes.Length; a++)
         {
-            var readings = lane.Gauges[g];
-            var lo = readings.FirstAtOrAfter(from);
-            var hi = readings.FirstAtOrAfter(to);
-            if (lo > 0 && (carried is null || readings.T[lo - 1] >= carried.Value.T))
+            var row = latest[a] = new int[buckets + 1];
+            for (var b = 0; b <= buckets; b++)
             {
-                carried = (readings.T[lo - 1], readings.Level[lo - 1]);
-            }
-
-            if (hi > 0 && (last is null || readings.T[hi - 1] >= last.Value.T))
-            {
-                last = (readings.T[hi - 1], readings.Level[hi - 1]);
-            }
-
-            if (lo < hi)
-            {
-                var (lower, upper) = readings.Range(lo, hi);
-                min = min is null ? lower : Math.Min(min.Value, lower);
-                max = max is null ? upper : Math.Max(max.Value, upper);
-                setAtStart |= readings.T[lo] == from;
+                // Neighbouring edges with no event between them (a zoomed-in window) share the answer.
+                row[b] = b > 0 && firsts[a][b] == firsts[a][b - 1] ? row[b - 1] : _lanes[a].LastReadingBefore(g, masks, firsts[a][b]);
             }
         }
 
-        // The level held when the bucket began counts, unless a new one was set at that very instant.
-        if (carried is { } held && !setAtStart)
+        var result = new GaugeBucket[buckets];
+        for (var b = 0; b < buckets; b++)
         {
-            min = min is null ? held.Level : Math.Min(min.Value, held.Level);
-            max = max is null ? held.Level : Math.Max(max.Value, held.Level);
+            long? min = null, max = null;
+            (long T, long Level)? carried = null;
+            (long T, long Level)? last = null;
+            var setAtStart = false;
+            for (var a = 0; a < _lanes.Length; a++)
+            {
+                var lane = _lanes[a];
+                if (latest[a][b] >= 0 && lane.Reading(_recorder, latest[a][b]) is var held && (carried is null || held.T >= carried.Value.T))
+                {
+                    carried = held;
+                }
+
+                if (latest[a][b + 1] >= 0 && lane.Reading(_recorder, latest[a][b + 1]) is var end && (last is null || end.T >= last.Value.T))
+                {
+                    last = end;
+                }
+
+                if (lane.LevelRange(_recorder, g, masks, firsts[a][b], firsts[a][b + 1], edges[b]) is { } range)
+                {
+                    min = min is null ? range.Min : Math.Min(min.Value, range.Min);
+                    max = max is null ? range.Max : Math.Max(max.Value, range.Max);
+                    setAtStart |= range.SetAtStart;
+                }
+            }
+
+            if (carried is { } before && !setAtStart)
+            {
+                min = min is null ? before.Level : Math.Min(min.Value, before.Level);
+                max = max is null ? before.Level : Math.Max(max.Value, before.Level);
+            }
+
+            result[b] = new GaugeBucket(min, max, last?.Level);
         }
 
-        return new GaugeBucket(min, max, last?.Level);
+        return result;
     }
 
     /// <summary>The window's raw events in time order, or null when there are more than <paramref name="maxEvents"/>.</summary>
@@ -215,7 +261,11 @@ public sealed class TileIndex
     /// <summary>Time spent in each state up to a point, in ns.</summary>
     private readonly record struct StateTimes(long Running, long Blocked, long Sleeping);
 
-    /// <summary>One lane's checkpoints and its readings of every gauge.</summary>
+    /// <summary>
+    /// One lane's checkpoints: every <see cref="BlockSize"/> events, its state, time per state and
+    /// instants so far, and for every gauge the range of levels the block sets and the lane's
+    /// latest reading before it. Readings themselves stay in the log.
+    /// </summary>
     private sealed class Lane(ActorLog log, int gaugeCount)
     {
         // Checkpoint c is taken just before event c × BlockSize: its time, the state the lane was in,
@@ -224,6 +274,12 @@ public sealed class TileIndex
         private readonly List<LaneState> _state = [];
         private readonly List<StateTimes> _spent = [];
         private readonly List<int> _instants = [];
+        // Per block and gauge (block × gaugeCount + g): the lowest and highest level the block's
+        // readings set (min above max when it has none), and the latest reading before the block.
+        private readonly List<int> _blockMin = [];
+        private readonly List<int> _blockMax = [];
+        private readonly List<int> _readingBefore = [];
+        private readonly int[] _lastReading = [.. Enumerable.Repeat(-1, gaugeCount)];
 
         private int _indexed;
         private LaneState _current = LaneState.Idle;
@@ -234,15 +290,14 @@ public sealed class TileIndex
         private StateTimes _total;
         private readonly int[] _counts = new int[KindCount];
 
-        public Readings[] Gauges { get; } = [.. Enumerable.Range(0, gaugeCount).Select(_ => new Readings())];
-
         /// <summary>Indexes the events the actor has published since the last call.</summary>
-        public void CatchUp(EventRecorder recorder, IReadOnlyList<GaugeSpec> gauges)
+        public void CatchUp(EventRecorder recorder, Func<ulong[]> gaugeMasks)
         {
             var count = log.Count;
+            var masks = gaugeMasks();
             for (var i = _indexed; i < count; i++)
             {
-                var e = log[i];
+                var e = log.EntryAt(i);
                 var t = recorder.ToNanoseconds(e.Timestamp);
                 if (i % BlockSize == 0)
                 {
@@ -250,6 +305,12 @@ public sealed class TileIndex
                     _state.Add(_current);
                     _spent.Add(Advance(_total, _current, t - _since));
                     _instants.AddRange(_counts);
+                    for (var g = 0; g < gaugeCount; g++)
+                    {
+                        _blockMin.Add(int.MaxValue);
+                        _blockMax.Add(int.MinValue);
+                        _readingBefore.Add(_lastReading[g]);
+                    }
                 }
 
                 var next = LaneStates.Next(_current, e.Kind);
@@ -265,21 +326,30 @@ public sealed class TileIndex
                     _counts[(int)e.Kind]++;
                 }
 
-                if (e.Level >= 0 && e.Resource is { } resource)
+                if (e.Level >= 0 && e.Resource != 0)
                 {
-                    for (var g = 0; g < gauges.Count; g++)
+                    if (e.Resource >= masks.Length)
                     {
-                        if (gauges[g].Matches(resource))
-                        {
-                            Gauges[g].Add(t, e.Level);
-                        }
+                        // A name newer than the masks.
+                        masks = gaugeMasks();
+                    }
+
+                    // Past the run's names (the overflow "…") no gauge is fed.
+                    var fed = e.Resource < masks.Length ? masks[e.Resource] : 0;
+                    var slot = (i / BlockSize * gaugeCount) - 1;
+                    for (var bits = fed; bits != 0; bits &= bits - 1)
+                    {
+                        var g = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                        _blockMin[slot + 1 + g] = Math.Min(_blockMin[slot + 1 + g], e.Level);
+                        _blockMax[slot + 1 + g] = Math.Max(_blockMax[slot + 1 + g], e.Level);
+                        _lastReading[g] = i;
                     }
                 }
             }
 
             if (count > _indexed)
             {
-                LastEventTime = recorder.ToNanoseconds(log[count - 1].Timestamp);
+                LastEventTime = recorder.ToNanoseconds(log.TimestampAt(count - 1));
             }
 
             _indexed = count;
@@ -287,15 +357,17 @@ public sealed class TileIndex
 
         /// <summary>
         /// The lane's state times up to <paramref name="t"/> (no later than <paramref name="horizon"/>),
-        /// and in <paramref name="instants"/> its instants of each kind strictly before <paramref name="t"/>.
+        /// in <paramref name="instants"/> its instants of each kind strictly before <paramref name="t"/>,
+        /// and in <paramref name="first"/> the index of its first event at or after <paramref name="t"/>.
         /// </summary>
-        public StateTimes At(EventRecorder recorder, long t, long horizon, Span<int> instants)
+        public StateTimes At(EventRecorder recorder, long t, long horizon, Span<int> instants, out int first)
         {
             // The last checkpoint strictly before t: every event before it is older than t.
             var c = LastBefore(_time, t);
             if (c < 0)
             {
                 instants.Clear();
+                first = 0;
                 return default;
             }
 
@@ -309,9 +381,10 @@ public sealed class TileIndex
 
             var until = Math.Min(t, horizon);
             var end = Math.Min(_indexed, (c + 1) * BlockSize);
-            for (var i = c * BlockSize; i < end; i++)
+            var i = c * BlockSize;
+            for (; i < end; i++)
             {
-                var e = log[i];
+                var e = log.EntryAt(i);
                 var et = recorder.ToNanoseconds(e.Timestamp);
                 if (et >= t)
                 {
@@ -332,7 +405,85 @@ public sealed class TileIndex
                 }
             }
 
+            first = i;
             return Advance(spent, state, Math.Max(0, until - since));
+        }
+
+        /// <summary>True when event <paramref name="e"/> sets gauge <paramref name="g"/>.</summary>
+        private static bool IsReading(LogEntry e, int g, ulong[] masks) =>
+            e.Level >= 0 && e.Resource != 0 && e.Resource < masks.Length && (masks[e.Resource] & (1UL << g)) != 0;
+
+        /// <summary>The index of the lane's latest reading of gauge <paramref name="g"/> before event <paramref name="index"/>, or -1.</summary>
+        public int LastReadingBefore(int g, ulong[] masks, int index)
+        {
+            if (index <= 0)
+            {
+                return -1;
+            }
+
+            var block = (index - 1) / BlockSize;
+            for (var i = index - 1; i >= block * BlockSize; i--)
+            {
+                if (IsReading(log.EntryAt(i), g, masks))
+                {
+                    return i;
+                }
+            }
+
+            return _readingBefore[(block * gaugeCount) + g];
+        }
+
+        /// <summary>The time and level of reading <paramref name="index"/>.</summary>
+        public (long T, long Level) Reading(EventRecorder recorder, int index)
+        {
+            var e = log.EntryAt(index);
+            return (recorder.ToNanoseconds(e.Timestamp), e.Level);
+        }
+
+        /// <summary>
+        /// The lowest and highest level gauge <paramref name="g"/> is set to by events [lo, hi), and
+        /// whether one is set exactly at <paramref name="from"/>; null when none is: whole blocks
+        /// from their ranges, the ends one by one.
+        /// </summary>
+        public (long Min, long Max, bool SetAtStart)? LevelRange(EventRecorder recorder, int g, ulong[] masks, int lo, int hi, long from)
+        {
+            long min = long.MaxValue, max = long.MinValue;
+            var setAtStart = false;
+            for (var i = lo; i < hi && !setAtStart; i++)
+            {
+                var e = log.EntryAt(i);
+                if (recorder.ToNanoseconds(e.Timestamp) != from)
+                {
+                    break;
+                }
+
+                setAtStart = IsReading(e, g, masks);
+            }
+
+            var at = lo;
+            while (at < hi)
+            {
+                if (at % BlockSize == 0 && at + BlockSize <= hi)
+                {
+                    var slot = (at / BlockSize * gaugeCount) + g;
+                    min = Math.Min(min, _blockMin[slot]);
+                    max = Math.Max(max, _blockMax[slot]);
+                    at += BlockSize;
+                }
+                else
+                {
+                    var e = log.EntryAt(at);
+                    if (IsReading(e, g, masks))
+                    {
+                        min = Math.Min(min, e.Level);
+                        max = Math.Max(max, e.Level);
+                    }
+
+                    at++;
+                }
+            }
+
+            return min <= max ? (min, max, setAtStart) : null;
         }
 
         /// <summary>The index of the lane's first event at or after <paramref name="t"/> (its count when none).</summary>
@@ -364,58 +515,5 @@ public sealed class TileIndex
         };
 
         private static int LastBefore(List<long> times, long t) => FirstAtOrAfter(times, t) - 1;
-    }
-
-    /// <summary>One lane's readings of one gauge, in time order, with the lowest and highest level of every block of them.</summary>
-    private sealed class Readings
-    {
-        public List<long> T { get; } = [];
-        public List<long> Level { get; } = [];
-        private readonly List<long> _blockMin = [];
-        private readonly List<long> _blockMax = [];
-
-        public void Add(long t, long level)
-        {
-            if (T.Count % BlockSize == 0)
-            {
-                _blockMin.Add(level);
-                _blockMax.Add(level);
-            }
-            else
-            {
-                var b = _blockMin.Count - 1;
-                _blockMin[b] = Math.Min(_blockMin[b], level);
-                _blockMax[b] = Math.Max(_blockMax[b], level);
-            }
-
-            T.Add(t);
-            Level.Add(level);
-        }
-
-        public int FirstAtOrAfter(long t) => TileIndex.FirstAtOrAfter(T, t);
-
-        /// <summary>The lowest and highest level among readings [lo, hi): whole blocks from their extremes, the ends one by one.</summary>
-        public (long Min, long Max) Range(int lo, int hi)
-        {
-            long min = long.MaxValue, max = long.MinValue;
-            var i = lo;
-            while (i < hi)
-            {
-                if (i % BlockSize == 0 && i + BlockSize <= hi)
-                {
-                    min = Math.Min(min, _blockMin[i / BlockSize]);
-                    max = Math.Max(max, _blockMax[i / BlockSize]);
-                    i += BlockSize;
-                }
-                else
-                {
-                    min = Math.Min(min, Level[i]);
-                    max = Math.Max(max, Level[i]);
-                    i++;
-                }
-            }
-
-            return (min, max);
-        }
     }
 }
