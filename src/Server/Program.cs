@@ -83,6 +83,16 @@ builder.Services.AddSignalR(o =>
     })
     .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
     .AddMessagePackProtocol();
+// The API's JSON and MessagePack answers (tiles above all: a full-width window of a busy run is
+// over a megabyte of repeated keys) are compressed for clients that accept it. They carry no secret
+// next to reflected input, so HTTPS is compressed too.
+builder.Services.AddResponseCompression(o =>
+{
+    o.EnableForHttps = true;
+    o.MimeTypes = ["application/json", "application/problem+json", RunEndpoints.MessagePackType, "text/csv"];
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+    o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+});
 // Languages: English and Chinese, from ?lang=, the language cookie or Accept-Language.
 builder.Services.AddLocalization();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -102,6 +112,7 @@ app.UseExceptionHandler();
 // Unknown pages get the site's own 404 page; the API and the hub answer with problem details
 // (written first, inside, so the page never replaces them).
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseResponseCompression());
 app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/hubs"),
     api => api.UseStatusCodePages());
 app.UseRateLimiter();

@@ -102,6 +102,36 @@ public static class TileBenchmark
             times.Sort();
             Console.WriteLine($"| {Span(span)} | {inWindow / queries:N0} | {times[times.Count / 2]:0.00} ms | {times[(int)(times.Count * 0.99)]:0.00} ms | {listed} of {queries} |");
         }
+
+        // What the answer costs on the wire: the whole run, and a window small enough to list its events.
+        Console.WriteLine();
+        Console.WriteLine("| answer | JSON | serialize | MessagePack | serialize |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var (label, span) in new[] { ("whole run", end), ("100 µs with its events", 100_000L) })
+        {
+            var window = index.Query(end - span, end, buckets, end, 5_000);
+            var json = Measure(() => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(window, Web));
+            var packed = Measure(() => MessagePack.MessagePackSerializer.Serialize(window, MessagePack.Resolvers.ContractlessStandardResolver.Options));
+            Console.WriteLine($"| {label} | {json.Bytes / 1024.0:N0} KB | {json.Ms:0.00} ms | {packed.Bytes / 1024.0:N0} KB | {packed.Ms:0.00} ms |");
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The size of one serialization and the median time of 21.</summary>
+    private static (int Bytes, double Ms) Measure(Func<byte[]> serialize)
+    {
+        var size = serialize().Length;
+        var times = new List<double>();
+        for (var i = 0; i < 21; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            serialize();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return (size, times[times.Count / 2]);
     }
 
     private static string Span(long ns) => ns switch

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Playground.Server.Tests.Infrastructure;
 using Playground.Shared.Runs;
 
@@ -93,4 +96,57 @@ public sealed class TileApiTests(PlaygroundHost host) : IClassFixture<Playground
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Asked_for_MessagePack_the_window_is_the_same_in_fewer_bytes()
+    {
+        var http = host.CreateApiClient(nameof(Asked_for_MessagePack_the_window_is_the_same_in_fewer_bytes));
+        var id = await http.StartRunAsync(new Dictionary<string, object> { ["producers"] = 2, ["consumers"] = 2, ["items"] = 40, ["timeScale"] = 0.01 });
+        await http.WaitForFinalAsync(id);
+        foreach (var query in new[] { "buckets=300", "buckets=40&from=0&to=1000" })
+        {
+            var uri = new Uri($"api/runs/{id}/tiles?{query}", UriKind.Relative);
+            using var asJson = await http.GetAsync(uri);
+            var json = await asJson.Content.ReadAsStringAsync();
+            using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+            request.Headers.Accept.ParseAdd("application/x-msgpack, application/json;q=0.5");
+            using var asMessagePack = await http.SendAsync(request);
+            var bytes = await asMessagePack.Content.ReadAsByteArrayAsync();
+
+            Assert.Equal(HttpStatusCode.OK, asMessagePack.StatusCode);
+            Assert.Equal("application/x-msgpack", asMessagePack.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("application/json", asJson.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Accept", asMessagePack.Headers.Vary);
+            var fromJson = Canonical(JsonNode.Parse(json));
+            var fromMessagePack = Canonical(JsonNode.Parse(MessagePack.MessagePackSerializer.ConvertToJson(bytes)));
+            Assert.True(JsonNode.DeepEquals(fromJson, fromMessagePack), $"{query}: JSON {fromJson} but MessagePack {fromMessagePack}");
+            Assert.True(bytes.Length < Encoding.UTF8.GetByteCount(json), $"{query}: {bytes.Length} B in MessagePack, {json.Length} in JSON");
+        }
+
+        // Compressed for a client that accepts it.
+        using var compressed = new HttpRequestMessage(HttpMethod.Get, new Uri($"api/runs/{id}/tiles?buckets=300", UriKind.Relative));
+        compressed.Headers.AcceptEncoding.ParseAdd("br");
+        using var brotli = await http.SendAsync(compressed);
+        Assert.Equal("br", Assert.Single(brotli.Content.Headers.ContentEncoding));
+        await using var unpacked = new System.IO.Compression.BrotliStream(await brotli.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        var tiles = await JsonSerializer.DeserializeAsync<TileWindow>(unpacked, PlaygroundHost.Json);
+        Assert.Equal(300, tiles!.Buckets);
+
+        // Refusals stay readable whatever was asked for.
+        using var bad = new HttpRequestMessage(HttpMethod.Get, new Uri($"api/runs/{id}/tiles?buckets=0", UriKind.Relative));
+        bad.Headers.Accept.ParseAdd("application/x-msgpack");
+        using var refused = await http.SendAsync(bad);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("buckets must be", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A JSON tree with every key's first letter lower-cased and null members left out: how the page reads either answer.</summary>
+    private static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Where(p => p.Value is not null)
+            .Select(p => KeyValuePair.Create(char.ToLowerInvariant(p.Key[0]) + p.Key[1..], Canonical(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Canonical)]),
+        null => null,
+        _ => JsonNode.Parse(node.ToJsonString()),
+    };
 }

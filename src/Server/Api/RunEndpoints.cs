@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Recording;
 using Playground.Server.Identity;
@@ -89,7 +90,28 @@ public static class RunEndpoints
     /// <c>buckets</c> buckets: time per state and instants per lane, each gauge's levels, and the raw
     /// events when the window holds few enough. Costs about the buckets asked for, not the events.
     /// </summary>
+    /// <summary>The media type of a MessagePack answer; the page asks for it, tools get JSON unless they do.</summary>
+    public const string MessagePackType = "application/x-msgpack";
+
     private static async Task<IResult> Tiles(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options,
+        TileQueryLimiter limiter, HttpContext http, CancellationToken cancellationToken)
+    {
+        var result = await TileWindowOf(id, from, to, buckets, runs, options, limiter, cancellationToken);
+        http.Response.Headers.Vary = "Accept";
+        if (result is not Ok<TileWindow> { Value: { } window } || !WantsMessagePack(http.Request))
+        {
+            return result;
+        }
+
+        // The same object in MessagePack: the property names as keys, as the hub's protocol sends them.
+        var bytes = MessagePack.MessagePackSerializer.Serialize(window, MessagePack.Resolvers.ContractlessStandardResolver.Options, cancellationToken);
+        return Results.Bytes(bytes, MessagePackType);
+    }
+
+    private static bool WantsMessagePack(HttpRequest request) =>
+        request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals(MessagePackType, StringComparison.OrdinalIgnoreCase) && a.Quality is not 0);
+
+    private static async Task<IResult> TileWindowOf(string id, string? from, string? to, string? buckets, RunManager runs, IOptions<LimitOptions> options,
         TileQueryLimiter limiter, CancellationToken cancellationToken)
     {
         var run = runs.Find(id);
@@ -124,10 +146,10 @@ public static class RunEndpoints
         // A run still queued has no log yet: its window is empty.
         if (run.Tiles is not { } index)
         {
-            return Results.Ok(new TileWindow(start, end, count, [], [], []));
+            return TypedResults.Ok(new TileWindow(start, end, count, [], [], []));
         }
 
-        return Results.Ok(await limiter.RunAsync(() => index.Query(start, end, count, horizon, limits.MaxTileEvents, cancellationToken), cancellationToken));
+        return TypedResults.Ok(await limiter.RunAsync(() => index.Query(start, end, count, horizon, limits.MaxTileEvents, cancellationToken), cancellationToken));
     }
 
     // A week in ns: far past any run's deadline, and far from overflowing.
