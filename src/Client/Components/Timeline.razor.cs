@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using Playground.Client.Resources;
+using Playground.Client.Services;
 using Playground.Shared.Catalog;
 using Playground.Shared.Events;
 using Playground.Shared.Text;
@@ -59,6 +60,18 @@ public sealed partial class Timeline : IAsyncDisposable
     /// <summary>True for the dark palette, false for the light one; null takes the palette of a surrounding <c>.theme-dark</c>.</summary>
     [Parameter] public bool? Dark { get; set; }
 
+    /// <summary>True once the run has ended: the replay controls are offered.</summary>
+    [Parameter] public bool Replayable { get; set; }
+
+    /// <summary>The replay speeds offered, times real time.</summary>
+    internal static readonly double[] ReplaySpeeds = [0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+    // Where the replay is (ns since the run's start), where the run ends, and whether it plays; null when the whole run is shown.
+    private double? _replayAt;
+    private double _replayEnd;
+    private bool _replayPlaying;
+    private double _replaySpeed = 1;
+
     private string RootClass => "timeline-root " + Dark switch
     {
         true => "timeline-dark",
@@ -102,6 +115,8 @@ public sealed partial class Timeline : IAsyncDisposable
             _shownRunId = RunId;
             _follow = true;
             _marksDrawn = new HashSet<string>(StringComparer.Ordinal);
+            _replayAt = null;
+            _replayPlaying = false;
             await _timeline.InvokeVoidAsync("watch", RunId, Gauges(), Scenario?.SpanLabels ?? []);
         }
 
@@ -205,6 +220,48 @@ public sealed partial class Timeline : IAsyncDisposable
             await _timeline.InvokeVoidAsync("zoomBy", factor);
         }
     }
+
+    private Task ReplayAsync(string command, double value = 0) =>
+        _timeline is null ? Task.CompletedTask : _timeline.InvokeVoidAsync("replayCommand", command, value).AsTask();
+
+    private Task PlayOrPauseAsync() => ReplayAsync(_replayPlaying ? "pause" : "play");
+
+    private Task SeekAsync(double ns)
+    {
+        _replayAt = ns;
+        return ReplayAsync("seek", ns);
+    }
+
+    private Task SetSpeedAsync(double speed)
+    {
+        _replaySpeed = speed;
+        return ReplayAsync("speed", speed);
+    }
+
+    private Task ExitReplayAsync()
+    {
+        _replayAt = null;
+        _replayPlaying = false;
+        return ReplayAsync("exit");
+    }
+
+    private string PlayLabel => _replayPlaying ? T["replay.pause"] : _replayAt is { } at && at < _replayEnd ? T["replay.resume"] : T["replay.play"];
+
+    private string ReplayTime => T.Format("replay.time", ("at", Seconds(_replayAt ?? 0)), ("end", Seconds(_replayEnd)));
+
+    private string Seconds(double ns) => T.Format("unit.s", ("value", (ns / 1e9).ToString("0.00", CultureInfo.CurrentCulture)));
+
+    private static string SpeedLabel(double speed) => speed.ToString("0.##", CultureInfo.CurrentCulture) + "×";
+
+    /// <summary>timeline.js's replay moved (a few times a second while it plays): its moment (ns, -1 when it stopped), the run's end, whether it plays.</summary>
+    [JSInvokable]
+    public Task OnReplay(double at, double end, bool playing) => InvokeAsync(() =>
+    {
+        _replayAt = at >= 0 && double.IsFinite(at) ? at : null;
+        _replayEnd = double.IsFinite(end) ? Math.Max(0, end) : 0;
+        _replayPlaying = playing && _replayAt is not null;
+        StateHasChanged();
+    });
 
     /// <summary>The user zoomed or panned (follow false), or asked for the whole run (true).</summary>
     [JSInvokable]

@@ -8,8 +8,8 @@ namespace Playground.Client.Services;
 /// <summary>Page texts with named arguments, durations and numbers, all in the reader's culture.</summary>
 public static class UiText
 {
-    /// <summary>The page text <paramref name="key"/> with its <c>{name}</c> placeholders filled.</summary>
-    public static string Format(this IStringLocalizer<Ui> l, string key, params (string Name, object Value)[] args) =>
+    /// <summary>The text <paramref name="key"/> (of the page, or of the timeline) with its <c>{name}</c> placeholders filled.</summary>
+    public static string Format(this IStringLocalizer l, string key, params (string Name, object Value)[] args) =>
         Msg.Fill(l[key], args.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal), CultureInfo.CurrentUICulture);
 
     /// <summary>"320 ms", "1.25 s", "2 min 5 s" (毫秒, 秒 in Chinese).</summary>

@@ -277,6 +277,10 @@ export class InputPart {
       return null;
     }
     const t = this.tOf(x);
+    if (this.replay && t > this.replay.at) {
+      // Past a replay's moment nothing has happened yet.
+      return null;
+    }
     const order = m.laneOrder();
     const index = Math.floor((y - this.headerH) / (LANE_H + LANE_GAP));
     if (y >= this.headerH && index >= 0 && index < order.length && y <= this.laneTop(index) + LANE_H + LANE_GAP / 2) {

@@ -61,7 +61,8 @@ export class RenderPart {
       this.base.height = pxH;
       this.baseDirty = true;
     }
-    const live = !m.final && m.state === 'running';
+    this.advanceReplay(performance.now());
+    const live = (!m.final && m.state === 'running') || !!this.replay?.playing;
     if (this.baseDirty || live) {
       this.baseDirty = false;
       this.drawBase(this.baseCtx, layout, cssWidth, cssHeight, header, dpr);
@@ -92,9 +93,9 @@ export class RenderPart {
     }
 
     const now = this.model.now(performance.now());
-    this.drawnTiles = this.usesTiles() ? this.tilesForView() : this.liveTiles(now);
+    this.drawnTiles = this.replay ? this.replayTiles() : this.usesTiles() ? this.tilesForView() : this.liveTiles(now);
     // While the run is live, tiles reach only up to an edge behind the present; the stream draws the rest.
-    this.tileEdge = this.drawnTiles && !this.usesTiles() ? this.drawnTiles.to : null;
+    this.tileEdge = this.drawnTiles && !this.usesTiles() && !this.replay ? this.drawnTiles.to : null;
     this.tileMarks = 0;
 
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -133,6 +134,9 @@ export class RenderPart {
     ctx.clip();
     order.forEach((id, i) => this.drawLane(ctx, m.lanes.get(id), this.laneTop(i), now));
     const scales = layout.gauges.map(box => (box.g.spec.style === 'band' ? this.drawBand(ctx, box, now) : this.drawStep(ctx, box, now)));
+    if (this.replay) {
+      this.drawReplayMoment(ctx, layout);
+    }
     ctx.restore();
     layout.gauges.forEach((box, i) => {
       if (box.g.spec.style !== 'band') {
@@ -179,6 +183,8 @@ export class RenderPart {
     this.canvas.dataset.coalesced = String(m.coalesced);
     // Where the plot lies in css px (its left and right edge), so a test can point at a time.
     this.canvas.dataset.plot = `${labelW} ${plotRight}`;
+    // A replay's moment (ns) and whether it plays; empty when the whole run is shown.
+    this.canvas.dataset.replay = this.replay ? `${Math.round(this.replay.at)} ${this.replay.playing ? 'playing' : 'paused'}` : '';
     // What the lanes show in all, per lane in order: ns running, blocked, sleeping.
     this.canvas.dataset.drawn = this.drawnTiles
       ? order.map(id => {
@@ -403,6 +409,9 @@ export class RenderPart {
       status = T.get(m.final ? 'status.events' : 'status.eventsLive', args);
     }
     const notes = [];
+    if (this.replay) {
+      notes.push(T.get('status.replay', { at: T.seconds(this.replay.at, 2), end: T.seconds(this.replayEnd(), 2) }));
+    }
     // The merged count goes once the picture on screen comes whole from the server's log.
     if (m.coalesced > 0 && !(this.usesTiles() && this.tilesCoverView())) {
       notes.push(T.get('status.coalesced', { count: T.count(m.coalesced) }));
@@ -443,6 +452,13 @@ export class RenderPart {
     const C = this.colors;
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(this.labelW, y, this.plotWidth(), LANE_H);
+    if (this.replay) {
+      // A replay draws from the log only, and nothing past its moment.
+      if (this.drawnTiles) {
+        this.clipped(ctx, this.labelW, this.xOf(this.replay.at), y - 4, y + LANE_H + 4, () => this.drawLaneTiles(ctx, lane, y));
+      }
+      return;
+    }
     if (this.drawnTiles) {
       if (this.tileEdge === null) {
         this.drawLaneTiles(ctx, lane, y);
@@ -720,6 +736,12 @@ export class RenderPart {
       }
     }
 
+    if (this.replay) {
+      if (this.drawnTiles) {
+        this.clipped(ctx, labelW, this.xOf(this.replay.at), top, top + h, () => this.drawStepTiles(ctx, box, g, yOf));
+      }
+      return maxY;
+    }
     if (this.drawnTiles) {
       if (this.tileEdge === null) {
         this.drawStepTiles(ctx, box, g, yOf);
@@ -786,6 +808,12 @@ export class RenderPart {
     ctx.strokeStyle = C.band;
     ctx.lineWidth = 1;
     ctx.strokeRect(labelW + 0.5, y + 0.5, this.plotWidth() - 1, h - 1);
+    if (this.replay) {
+      if (this.drawnTiles) {
+        this.clipped(ctx, labelW, this.xOf(this.replay.at), y, y + h, () => this.drawBandTiles(ctx, g, y, h));
+      }
+      return 1;
+    }
     if (this.drawnTiles) {
       if (this.tileEdge === null) {
         this.drawBandTiles(ctx, g, y, h);

@@ -18,6 +18,7 @@ export class StreamPart {
     this.model = new RunModel(this.rules, this.gaugeSpecs);
     this.marked = new Set();
     this.tileSource.reset(runId);
+    this.replay = null;
     this.drawnTiles = null;
     this.runInfoAsked = false;
     this.follow = true;

@@ -12,13 +12,15 @@
 //
 // One job per module: timeline-model.js (events to spans, marks and gauge points), -stream.js
 // (the live stream and which tiles to ask for), -tiles.js (fetching and drawing tiles),
-// -render.js (the canvas), -input.js (wheel, drag, pinch, keys, hover), -text.js (words and
-// numbers), -constants.js (measures and palette). This one builds the Timeline they all act on.
+// -render.js (the canvas), -input.js (wheel, drag, pinch, keys, hover), -replay.js (a finished
+// run as it stood at a moment), -text.js (words and numbers), -constants.js (measures and
+// palette). This one builds the Timeline they all act on.
 
 import { FOLLOW_MIN_SPAN_NS, HEADER_H, LABEL_W_WIDE, PALETTE } from './timeline-constants.js';
 import { InputPart } from './timeline-input.js';
 import { LaneRules, RunModel, num } from './timeline-model.js';
 import { RenderPart } from './timeline-render.js';
+import { ReplayPart } from './timeline-replay.js';
 import { StreamPart } from './timeline-stream.js';
 import { Texts } from './timeline-text.js';
 import { TileSource } from './timeline-tiles.js';
@@ -81,6 +83,7 @@ class Timeline {
     this.generation = 0;
     this.frame = 0;
     this.hover = null;
+    this.replay = null;
     this.pinned = false;
     this.tipAbove = false;
     this.pointers = new Map();
@@ -206,7 +209,7 @@ class Timeline {
 }
 
 // The timeline's methods live in modules by job; they all act on one Timeline.
-for (const part of [StreamPart, InputPart, RenderPart]) {
+for (const part of [StreamPart, InputPart, RenderPart, ReplayPart]) {
   for (const name of Object.getOwnPropertyNames(part.prototype)) {
     if (name !== 'constructor') {
       Object.defineProperty(Timeline.prototype, name, Object.getOwnPropertyDescriptor(part.prototype, name));
