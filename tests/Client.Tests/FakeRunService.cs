@@ -33,7 +33,14 @@ internal sealed class FakeRunService : IRunService
 
     public bool Cancel(string runId) => false;
 
-    public RunInfo? Get(string runId) => null;
+    /// <summary>Runs the service knows by id, and which of them are this client's own.</summary>
+    public Dictionary<string, RunInfo> Known { get; } = [];
+
+    public HashSet<string> Own { get; } = [];
+
+    public RunInfo? Get(string runId) => Known.GetValueOrDefault(runId);
+
+    public bool IsOwn(string runId) => Own.Contains(runId);
 
     public async IAsyncEnumerable<RunInfo> WatchAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

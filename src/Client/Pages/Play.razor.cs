@@ -207,8 +207,7 @@ public sealed partial class Play : IAsyncDisposable
         return moved.Count > 0 ? moved : limit.Fields;
     }
 
-    private string Label(string field) =>
-        _scenario?.Find(field) is { } spec ? ScenarioTexts.Label(_scenario.Id, spec).Format() : field;
+    private string Label(string field) => _scenario is null ? field : RunSettingsText.Label(_scenario, field);
 
     private string FieldList(IEnumerable<string> fields) =>
         L.JoinAnd(fields.Select(f => "“" + Label(f) + "”").ToList());
@@ -253,17 +252,7 @@ public sealed partial class Play : IAsyncDisposable
             : L.Format("play.fellBack", ("field", Label(spec.Name)), ("value", DisplayValue(spec, _text.GetValueOrDefault(spec.Name, spec.DefaultText))));
     }
 
-    /// <summary>A value as the page shows it: option labels, numbers in the reader's format, units.</summary>
-    private string DisplayValue(ParameterSpec spec, string text)
-    {
-        if (spec.Type == ParameterType.Choice)
-        {
-            return ScenarioTexts.Option(_scenario!.Id, spec, text).Format();
-        }
-
-        var number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? UiText.Number(v) : text;
-        return spec.UnitText is { } unit ? $"{number} {unit.Format()}" : number;
-    }
+    private string DisplayValue(ParameterSpec spec, string text) => RunSettingsText.DisplayValue(_scenario!, spec, text);
 
     private void OnFieldChanged(ParameterSpec spec, string? text)
     {
@@ -385,6 +374,11 @@ public sealed partial class Play : IAsyncDisposable
         }
     }
 
+    /// <summary>Copies the link to the run on screen (/runs/{id}): anyone who opens it watches that very run.</summary>
+    private Task CopyWatchLinkAsync() => _run is null
+        ? Task.CompletedTask
+        : Clipboard.CopyAsync(JS, Snackbar, Navigation.ToAbsoluteUri("runs/" + Uri.EscapeDataString(_run.Id)).ToString(), L["play.linkCopied"], L["play.clipboardUnavailable"]);
+
     private async Task ShareAsync()
     {
         if (_errors.Count > 0)
@@ -398,29 +392,9 @@ public sealed partial class Play : IAsyncDisposable
         await Clipboard.CopyAsync(JS, Snackbar, _shareLink, L["play.linkCopied"], L["play.clipboardUnavailable"]);
     }
 
-    /// <summary>The invariant text of each knob a run used.</summary>
-    private static Dictionary<string, string> TextOfRun(RunInfo run) =>
-        run.Parameters.ToDictionary(kv => kv.Key, kv => kv.Value switch
-        {
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => kv.Value?.ToString() ?? "",
-        }, StringComparer.OrdinalIgnoreCase);
-
     /// <summary>The settings a run used, labelled for the summary.</summary>
-    private IReadOnlyList<KeyValuePair<string, string>> RunSettings(RunInfo run)
-    {
-        if (_scenario is null)
-        {
-            return [];
-        }
-
-        var used = TextOfRun(run);
-        return _scenario.Parameters
-            .Where(spec => used.ContainsKey(spec.Name))
-            .Select(spec => KeyValuePair.Create(Label(spec.Name), DisplayValue(spec, used[spec.Name])))
-            .ToList();
-    }
+    private IReadOnlyList<KeyValuePair<string, string>> RunSettings(RunInfo run) =>
+        _scenario is null ? [] : RunSettingsText.Of(_scenario, run);
 
     /// <summary>"The run on screen used consumers = 2 …" when the form has moved on since.</summary>
     private string? Mismatch
@@ -432,7 +406,7 @@ public sealed partial class Play : IAsyncDisposable
                 return null;
             }
 
-            var used = TextOfRun(_run);
+            var used = RunSettingsText.TextOfRun(_run);
             var now = CurrentValues().ToText();
             var differing = _scenario.Parameters
                 .Where(spec => used.TryGetValue(spec.Name, out var u) && now.TryGetValue(spec.Name, out var n) && !string.Equals(u, n, StringComparison.Ordinal))

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Server.Identity;
 using Playground.Scenarios.Engine;
@@ -116,7 +115,7 @@ public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDi
                 return Busy(Msg.Of("batch.busy.server", ("live", live.Count)));
             }
 
-            batch = new Batch(NewId(), plan!.Scenario.Id, owner, plan.Repeat, plan.Measure, plan.Combinations, _time.GetUtcNow(), plan.Fixed, plan.Vary);
+            batch = new Batch("b" + RunIds.New(), plan!.Scenario.Id, owner, plan.Repeat, plan.Measure, plan.Combinations, _time.GetUtcNow(), plan.Fixed, plan.Vary);
             _batches[batch.Id] = batch;
             // The batch's work must not carry the starting request's logging scope (nor its culture).
             using (ExecutionContext.SuppressFlow())
@@ -351,18 +350,6 @@ public sealed partial class BatchManager : IHostedService, IDisposable, IAsyncDi
     }
 
     private BatchStartResult Busy(Msg message) => new(null, StartRefusal.Busy, message, [], TimeSpan.FromSeconds(10));
-
-    private static string NewId()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-        Span<char> chars = stackalloc char[10];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        }
-
-        return "b" + new string(chars);
-    }
 
     /// <summary>Stops taking batches and cancels the live ones; returns their work, to wait for (every call).</summary>
     private Task ShutDown()

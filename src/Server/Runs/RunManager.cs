@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Processes;
@@ -85,7 +84,7 @@ public sealed partial class RunManager : IDisposable
 
             var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
 
-            var id = NewId();
+            var id = RunIds.New();
             var execution = scenario.Create(validation.Values, new RunEnvironment(id, processes ? _worker.Command : null)
             {
                 StopGrace = TimeSpan.FromMilliseconds(_processes.StopGraceMilliseconds),
@@ -606,18 +605,6 @@ public sealed partial class RunManager : IDisposable
     private static StartResult TooLarge(Msg message) => new(null, StartRefusal.TooLarge, message, [], null);
 
     private static StartResult Busy(Msg message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
-
-    private static string NewId()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-        Span<char> chars = stackalloc char[10];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        }
-
-        return new string(chars);
-    }
 
     /// <summary>Cancels every run and waits briefly for their threads: nothing outlives the server.</summary>
     public void Dispose()

@@ -45,6 +45,8 @@ public sealed class RunService : IRunService
 
     public RunInfo? Get(string runId) => _runs.Find(runId)?.ToInfo();
 
+    public bool IsOwn(string runId) => _runs.Find(runId) is { } run && run.Owner.Identity == _owner.Owner.Identity;
+
     public async IAsyncEnumerable<RunInfo> WatchAsync(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var run = _runs.Find(runId);

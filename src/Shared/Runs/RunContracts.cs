@@ -156,6 +156,9 @@ public interface IRunService
 
     RunInfo? Get(string runId);
 
+    /// <summary>True when the run is this client's own: only then may it stop (or save, or delete) it.</summary>
+    bool IsOwn(string runId);
+
     /// <summary>Yields the run now and after every change, and ends after its final state.</summary>
     IAsyncEnumerable<RunInfo> WatchAsync(string runId, CancellationToken cancellationToken);
 }
