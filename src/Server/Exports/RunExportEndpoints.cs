@@ -46,7 +46,7 @@ public static class RunExportEndpoints
             new("recordedEvents", cut.Events),
             new("droppedEvents", cut.Recorder.Dropped),
             new("endNs", cut.HorizonNs),
-            new("clock", "CLOCK_MONOTONIC, ns since the run's start"),
+            new("clock", "CLOCK_MONOTONIC"),
         };
         if (!cut.Complete)
         {
@@ -84,9 +84,17 @@ public static class RunExportEndpoints
             return RunEndpoints.NotFound(id);
         }
 
-        // The state before the log: a run that had ended by then has nothing more to add.
-        var info = run.ToInfo();
-        if (run.Recorder is not { } recorder)
+        // The state and the log together (the run sets both under its gate), and the state before
+        // the counts: a run that had ended by then has nothing more to add.
+        RunInfo info;
+        EventRecorder? recorder;
+        lock (run.Gate)
+        {
+            info = run.ToInfo();
+            recorder = run.Recorder;
+        }
+
+        if (recorder is null)
         {
             var detail = info.State.IsFinal()
                 ? Msg.Of("api.export.neverRan", ("id", info.Id), ("state", Msg.Of("state." + StateName(info.State))))
@@ -107,7 +115,7 @@ public static class RunExportEndpoints
     /// threads and child processes do; else, as for async tasks that share threads, the actor's
     /// number + 1 (a tid of 0 would be read as the idle task).
     /// </summary>
-    internal static ExportLane[] LanesOf(RunInfo info)
+    private static ExportLane[] LanesOf(RunInfo info)
     {
         var server = Environment.ProcessId;
         var threads = info.Actors.Select(a => a.ThreadId ?? 0).ToList();
