@@ -3,6 +3,7 @@ using Playground.Client;
 using Playground.Scenarios.Engine;
 using Playground.Server.Api;
 using Playground.Server.Batches;
+using Playground.Server.Exports;
 using Playground.Server.Hubs;
 using Playground.Server.Identity;
 using Playground.Server.Limits;
@@ -122,6 +123,7 @@ app.MapStaticAssets();
 // Endpoints: REST API, hub, health, pages.
 app.MapScenarioApi();
 app.MapRunApi();
+app.MapRunExports();
 app.MapBatchApi();
 app.MapHub<RunHub>("/hubs/runs");
 app.MapLanguageSwitch();

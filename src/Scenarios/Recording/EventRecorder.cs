@@ -110,7 +110,24 @@ public sealed class EventRecorder : IDisposable
     /// Reads every event published after <paramref name="cursors"/> (one per actor, advanced in
     /// place), merged by timestamp. Pass a fresh array of zeros to read from the start.
     /// </summary>
-    public List<RawEvent> ReadNew(int[] cursors, int maxEvents = int.MaxValue)
+    public List<RawEvent> ReadNew(int[] cursors, int maxEvents = int.MaxValue) => Read(cursors, null, maxEvents);
+
+    /// <summary>
+    /// How many events each actor has published now, one count per actor: a cut of the log that a
+    /// later read can stop at (<see cref="Enumerate"/>), so it reads exactly what was there at one moment.
+    /// </summary>
+    public int[] Counts()
+    {
+        var counts = new int[_actors.Length];
+        for (var a = 0; a < counts.Length; a++)
+        {
+            counts[a] = _actors[a].Count;
+        }
+
+        return counts;
+    }
+
+    private List<RawEvent> Read(int[] cursors, int[]? limits, int maxEvents)
     {
         ArgumentNullException.ThrowIfNull(cursors);
         var k = _actors.Length;
@@ -119,7 +136,7 @@ public sealed class EventRecorder : IDisposable
         long total = 0;
         for (var a = 0; a < k; a++)
         {
-            ends[a] = _actors[a].Count;
+            ends[a] = limits is null ? _actors[a].Count : Math.Min(limits[a], _actors[a].Count);
             total += ends[a] - cursors[a];
             heads[a] = cursors[a] < ends[a] ? _actors[a].TimestampAt(cursors[a]) : long.MaxValue;
         }
@@ -167,15 +184,26 @@ public sealed class EventRecorder : IDisposable
     }
 
     /// <summary>
-    /// The whole log so far, merged by timestamp, read lazily in slices so a large log can be
-    /// streamed to a client without a copy of it in memory.
+    /// The whole log so far — or, given <paramref name="ends"/> from <see cref="Counts"/>, the log up
+    /// to that cut — merged by timestamp, read lazily in slices so a large log can be streamed to a
+    /// client without a copy of it in memory.
     /// </summary>
-    public IEnumerable<RawEvent> Enumerate(int slice = 8192)
+    public IEnumerable<RawEvent> Enumerate(int[]? ends = null, int slice = 8192)
+    {
+        if (ends is not null && ends.Length != _actors.Length)
+        {
+            throw new ArgumentException("One count per actor is needed.", nameof(ends));
+        }
+
+        return EnumerateCore(ends, slice);
+    }
+
+    private IEnumerable<RawEvent> EnumerateCore(int[]? ends, int slice)
     {
         var cursors = new int[_actors.Length];
         while (true)
         {
-            var batch = ReadNew(cursors, slice);
+            var batch = Read(cursors, ends, slice);
             if (batch.Count == 0)
             {
                 yield break;
