@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace Playground.Browser.Tests;
+
+/// <summary>
+/// A run's own page, /runs/{id}: a second browser watches a run someone else started, live, from
+/// its first event, without a Stop button; once it ends it replays it from the server's log and
+/// the replay ends on the summary's picture. Ids that name no run are a 404 page.
+/// </summary>
+public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static readonly float Timeout = 60_000;
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_second_browser_watches_the_run_live_from_its_first_event_and_replays_it_to_its_final_picture()
+    {
+        var teacher = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        var student = await fixture.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        try
+        {
+            var page = await teacher.NewPageAsync();
+            // Six buyers, one at a time behind the lock, half a second each: a few seconds to watch.
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/ticket-booking?lang=en&buyers=6&think=0.3&lock=thread").ToString());
+            await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            await page.Locator(".run-button").ClickAsync();
+            await Assertions.Expect(page.Locator(".watch-link-button")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            var runs = await page.EvaluateAsync<JsonElement>("async () => await (await fetch('api/runs')).json()");
+            var id = runs.EnumerateArray().OrderByDescending(r => r.GetProperty("createdAt").GetDateTimeOffset()).First().GetProperty("id").GetString();
+
+            var watcher = await student.NewPageAsync();
+            await watcher.GotoAsync(new Uri(fixture.Site.BaseUri, $"runs/{id}").ToString());
+            await Assertions.Expect(watcher.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            var canvas = watcher.Locator("canvas[data-lanes]");
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-state", "running", new() { Timeout = Timeout });
+            await Assertions.Expect(watcher.Locator(".run-about")).ToContainTextAsync("live");
+            Assert.Equal(0, await watcher.Locator(".stop-button").CountAsync());
+            Assert.Equal(1, await page.Locator(".stop-button").CountAsync());
+
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
+            var run = await watcher.EvaluateAsync<JsonElement>($"async () => await (await fetch('api/runs/{id}')).json()");
+            var summary = run.GetProperty("summary");
+            // Every event the run recorded, from its first: nothing was missed by coming late.
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-events", summary.GetProperty("eventCount").GetInt64().ToString(CultureInfo.InvariantCulture), new() { Timeout = Timeout });
+            await Assertions.Expect(watcher.Locator(".run-about")).ToContainTextAsync("ended");
+
+            // Replay at ten times real speed: it plays, then stops at the end on the whole picture.
+            await watcher.Locator(".replay-play").ClickAsync();
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", new System.Text.RegularExpressions.Regex("playing$"), new() { Timeout = Timeout });
+            await watcher.Locator(".replay-speed").ClickAsync();
+            await watcher.GetByRole(AriaRole.Option, new() { Name = "10×" }).ClickAsync();
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", new System.Text.RegularExpressions.Regex("paused$"), new() { Timeout = Timeout });
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
+
+            var drawn = (await canvas.GetAttributeAsync("data-drawn"))!.Split(';')
+                .Select(lane => lane.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture) / 1e6).ToArray()).ToList();
+            var actors = summary.GetProperty("actors").EnumerateArray().ToList();
+            Assert.Equal(actors.Count, drawn.Count);
+            for (var i = 0; i < actors.Count; i++)
+            {
+                // The last frame counts the whole log: the summary's times, to its rounding.
+                Assert.InRange(Math.Abs(actors[i].GetProperty("busyMs").GetDouble() - drawn[i][0]), 0, 0.06);
+                Assert.InRange(Math.Abs(actors[i].GetProperty("blockedMs").GetDouble() - drawn[i][1]), 0, 0.06);
+                Assert.InRange(Math.Abs(actors[i].GetProperty("sleepMs").GetDouble() - drawn[i][2]), 0, 0.06);
+            }
+
+            // Back to the whole run.
+            await watcher.Locator(".replay-exit").ClickAsync();
+            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", "", new() { Timeout = Timeout });
+        }
+        finally
+        {
+            await teacher.CloseAsync();
+            await student.CloseAsync();
+        }
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("abcdefghij")]
+    [InlineData("not-a-run")]
+    [InlineData("%3Cscript%3E")]
+    public async Task An_id_that_names_no_run_is_a_not_found_page(string id)
+    {
+        var page = await fixture.Browser.NewPageAsync();
+        try
+        {
+            var response = await page.GotoAsync(new Uri(fixture.Site.BaseUri, $"runs/{id}").ToString());
+
+            Assert.Equal(404, response!.Status);
+            await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("not found");
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+}
