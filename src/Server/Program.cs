@@ -43,6 +43,7 @@ builder.Services.AddTrustedProxies(builder.Configuration);
 builder.Services.AddRunStartRateLimiting();
 builder.Services.AddSingleton<StartLimiter>();
 builder.Services.AddSingleton<TileQueryLimiter>();
+builder.Services.AddSingleton<ExportLimiter>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CircuitOwner>();
 

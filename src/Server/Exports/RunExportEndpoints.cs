@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using Playground.Scenarios.Recording;
 using Playground.Server.Api;
+using Playground.Server.Limits;
 using Playground.Server.Runs;
 using Playground.Shared.Runs;
 using Playground.Shared.Text;
@@ -152,7 +153,9 @@ public static class RunExportEndpoints
 
             try
             {
-                await write(response.BodyWriter, httpContext.RequestAborted);
+                // Each export reads a whole log: a few at a time, the rest wait their turn.
+                var limiter = httpContext.RequestServices.GetRequiredService<ExportLimiter>();
+                await limiter.RunAsync(() => write(response.BodyWriter, httpContext.RequestAborted), httpContext.RequestAborted);
             }
             catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
             {

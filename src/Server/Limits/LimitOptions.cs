@@ -26,6 +26,9 @@ public sealed class LimitOptions
     /// <summary>Tiles queries the server answers at once, all runs together; more wait their turn.</summary>
     public int MaxConcurrentTileQueries { get; set; } = 4;
 
+    /// <summary>Trace and CSV exports the server writes at once, all runs together; more wait their turn.</summary>
+    public int MaxConcurrentExports { get; set; } = 2;
+
     /// <summary>A tiles query lists the window's raw events when it holds at most this many.</summary>
     public int MaxTileEvents { get; set; } = 5_000;
 

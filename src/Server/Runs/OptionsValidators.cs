@@ -74,6 +74,12 @@ public sealed class LimitOptionsValidator : IValidateOptions<Limits.LimitOptions
         RunOptionsValidator.Positive(errors, "Limits:StartsPerIdentity", o.StartsPerIdentity);
         RunOptionsValidator.Positive(errors, "Limits:StartsPerAddress", o.StartsPerAddress);
         RunOptionsValidator.Positive(errors, "Limits:StartWindowSeconds", o.StartWindowSeconds);
+        RunOptionsValidator.Positive(errors, "Limits:TileBuckets", o.TileBuckets);
+        RunOptionsValidator.Positive(errors, "Limits:MaxTileBuckets", o.MaxTileBuckets);
+        RunOptionsValidator.Positive(errors, "Limits:MaxTileCells", o.MaxTileCells);
+        RunOptionsValidator.Positive(errors, "Limits:MaxTileEvents", o.MaxTileEvents);
+        RunOptionsValidator.Positive(errors, "Limits:MaxConcurrentTileQueries", o.MaxConcurrentTileQueries);
+        RunOptionsValidator.Positive(errors, "Limits:MaxConcurrentExports", o.MaxConcurrentExports);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
