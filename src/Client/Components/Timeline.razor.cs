@@ -60,6 +60,9 @@ public sealed partial class Timeline : IAsyncDisposable
     /// <summary>True for the dark palette, false for the light one; null takes the palette of a surrounding <c>.theme-dark</c>.</summary>
     [Parameter] public bool? Dark { get; set; }
 
+    /// <summary>Timelines of one page with the same group share one time axis, zoomed and panned together (runs compared).</summary>
+    [Parameter] public string? ViewGroup { get; set; }
+
     /// <summary>True once the run has ended: the replay controls are offered.</summary>
     [Parameter] public bool Replayable { get; set; }
 
@@ -101,6 +104,10 @@ public sealed partial class Timeline : IAsyncDisposable
             {
                 _timeline = await _module.InvokeAsync<IJSObjectReference>("createTimeline", _host, _self, CreateOptions());
                 _shownDark = Dark;
+                if (ViewGroup is not null)
+                {
+                    await _timeline.InvokeVoidAsync("setGroup", ViewGroup);
+                }
             }
         }
 

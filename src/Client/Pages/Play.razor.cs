@@ -174,8 +174,8 @@ public sealed partial class Play : IAsyncDisposable
         }
 
         var query = Navigation.ToAbsoluteUri(Navigation.Uri).Query;
-        _linkBatch = QueryValue(query, ComparisonLink.BatchKey);
-        _linkComparison = QueryValue(query, ComparisonLink.ComparisonKey);
+        _linkBatch = QueryText.Value(query, ComparisonLink.BatchKey);
+        _linkComparison = QueryText.Value(query, ComparisonLink.ComparisonKey);
         var decoded = ShareLink.Decode(_scenario, KnobsOnly(query));
         foreach (var (name, text) in decoded.Values.ToText())
         {
@@ -324,28 +324,6 @@ public sealed partial class Play : IAsyncDisposable
     private static string KnobsOnly(string query) =>
         string.Join('&', query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Where(p => !PageKeys.Any(k => p.StartsWith(k + "=", StringComparison.OrdinalIgnoreCase) || string.Equals(p, k, StringComparison.OrdinalIgnoreCase))));
-
-    /// <summary>The value of a page key in the query (the last one when repeated), unescaped; null when absent or malformed.</summary>
-    private static string? QueryValue(string query, string key)
-    {
-        string? found = null;
-        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (pair.StartsWith(key + "=", StringComparison.OrdinalIgnoreCase))
-            {
-                try
-                {
-                    found = Uri.UnescapeDataString(pair[(key.Length + 1)..]);
-                }
-                catch (UriFormatException)
-                {
-                    found = null;
-                }
-            }
-        }
-
-        return string.IsNullOrWhiteSpace(found) ? null : found;
-    }
 
     /// <summary>Puts values into the form (a comparison's suggested setup), as if typed.</summary>
     private void ApplyValues(IReadOnlyDictionary<string, string> values)

@@ -94,6 +94,27 @@ public sealed partial class RunPage : IAsyncDisposable
         }
     }
 
+    private string? _compareText;
+
+    /// <summary>Opens this run beside another, named by its link or id (checked on the compare page).</summary>
+    private void CompareWith()
+    {
+        if (_run is null || string.IsNullOrWhiteSpace(_compareText))
+        {
+            return;
+        }
+
+        Navigation.NavigateTo(CompareLink.Of(_run.Id, CompareLink.RunIdIn(_compareText) ?? _compareText.Trim()));
+    }
+
+    private void OnCompareKey(Microsoft.AspNetCore.Components.Web.KeyboardEventArgs e)
+    {
+        if (e.Key == "Enter")
+        {
+            CompareWith();
+        }
+    }
+
     private Task CopyLinkAsync() =>
         Clipboard.CopyAsync(JS, Snackbar, Navigation.ToAbsoluteUri("runs/" + Uri.EscapeDataString(RunId)).ToString(), L["play.linkCopied"], L["play.clipboardUnavailable"]);
 

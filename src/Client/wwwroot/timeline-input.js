@@ -25,10 +25,16 @@ export class InputPart {
     this.announceView();
   }
 
+  /** The whole of this run, and of every run sharing its view: one axis as long as the longest. */
   fullSpan() {
-    const now = this.model.now(performance.now());
-    const end = this.model.final ? Math.max(now, 1e6) : Math.max(now * 1.05, FOLLOW_MIN_SPAN_NS);
+    const end = Math.max(this.ownEnd(), ...this.peers().map(peer => peer.ownEnd()));
     return { t0: 0, t1: end };
+  }
+
+  /** Where this run's whole picture ends: its end once final, a little past the present while live. */
+  ownEnd() {
+    const now = this.model.now(performance.now());
+    return this.model.final ? Math.max(now, 1e6) : Math.max(now * 1.05, FOLLOW_MIN_SPAN_NS);
   }
 
   /** Keeps the view inside the run (plus a margin) and no narrower than a few microseconds. */

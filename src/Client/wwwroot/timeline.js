@@ -75,8 +75,8 @@ class Timeline {
       this.requestDraw();
     });
     this.drawnTiles = null;
-    this.view = { t0: 0, t1: FOLLOW_MIN_SPAN_NS };
-    this.follow = true;
+    // The view (and whether it follows the run) may be shared by timelines shown together.
+    this.viewState = { view: { t0: 0, t1: FOLLOW_MIN_SPAN_NS }, follow: true, members: new Set([this]) };
     this.connection = null;
     this.subscription = null;
     this.problem = null;
@@ -180,7 +180,72 @@ class Timeline {
 
   // --- view ---------------------------------------------------------------------------------
 
+  // --- a view shared by a group ------------------------------------------------------------
+
+  get view() {
+    return this.viewState.view;
+  }
+
+  set view(v) {
+    const s = this.viewState;
+    const changed = s.view.t0 !== v.t0 || s.view.t1 !== v.t1;
+    s.view = v;
+    if (changed) {
+      this.peers().forEach(peer => peer.requestDraw());
+    }
+  }
+
+  get follow() {
+    return this.viewState.follow;
+  }
+
+  set follow(f) {
+    const s = this.viewState;
+    if (s.follow === f) {
+      return;
+    }
+    s.follow = f;
+    for (const peer of this.peers()) {
+      peer.requestDraw();
+      peer.dotnet?.invokeMethodAsync('OnViewChanged', f).catch(() => { });
+    }
+  }
+
+  /** The other timelines sharing this one's view. */
+  peers() {
+    return [...this.viewState.members].filter(m => m !== this);
+  }
+
+  /**
+   * Shares the view with every timeline of the page in the same group (two runs compared): one
+   * time axis, as long as the longer run, zoomed and panned together. Null leaves the group.
+   */
+  setGroup(name) {
+    this.leaveGroup();
+    const group = name ? (viewGroups.get(name) ?? { name, view: this.view, follow: true, members: new Set() }) : null;
+    if (group) {
+      viewGroups.set(name, group);
+      group.members.add(this);
+      this.viewState = group;
+    } else {
+      this.viewState = { view: this.view, follow: this.follow, members: new Set([this]) };
+    }
+    this.peers().forEach(peer => peer.requestDraw());
+    this.requestDraw();
+  }
+
+  /** Leaves the shared view; the last one out forgets the group. */
+  leaveGroup() {
+    const s = this.viewState;
+    s.members.delete(this);
+    s.members.forEach(peer => peer.requestDraw());
+    if (s.name && s.members.size === 0) {
+      viewGroups.delete(s.name);
+    }
+  }
+
   async dispose() {
+    this.leaveGroup();
     this.disposed = true;
     this.generation++;
     if (this.frame) {
@@ -207,6 +272,9 @@ class Timeline {
     await this.close();
   }
 }
+
+/** Views shared by name: the timelines of one page that show runs side by side. */
+const viewGroups = new Map();
 
 // The timeline's methods live in modules by job; they all act on one Timeline.
 for (const part of [StreamPart, InputPart, RenderPart, ReplayPart]) {
