@@ -77,6 +77,55 @@ public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<Browser
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task A_compare_link_shows_both_runs_on_one_axis_that_zooms_as_one()
+    {
+        var page = await fixture.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        try
+        {
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "?lang=en").ToString());
+            // Lock off against lock on: the same buyers, one run quick and wrong, one slower and right.
+            var ids = await page.EvaluateAsync<string[]>(
+                """
+                async () => {
+                  const ids = [];
+                  for (const lock of ['none', 'thread']) {
+                    const r = await fetch('api/runs', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                      body: JSON.stringify({ scenario: 'ticket-booking', parameters: { buyers: 3, think: 0.05, lock } }) });
+                    const id = (await r.json()).id;
+                    for (;;) {
+                      const info = await (await fetch('api/runs/' + id)).json();
+                      if (['completed', 'failed', 'cancelled'].includes(info.state)) break;
+                      await new Promise(done => setTimeout(done, 100));
+                    }
+                    ids.push(id);
+                  }
+                  return ids;
+                }
+                """);
+
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, $"compare?a={ids[0]}&b={ids[1]}").ToString());
+            await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
+            var canvases = page.Locator(".compare-side canvas[data-lanes]");
+            await Assertions.Expect(canvases).ToHaveCountAsync(2);
+            await Assertions.Expect(canvases.Nth(0)).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
+            await Assertions.Expect(canvases.Nth(1)).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
+            await Assertions.Expect(page.Locator("[data-row='setting']")).ToContainTextAsync("Lock");
+
+            // One axis: as long as the longer run, on both.
+            await Assertions.Expect(canvases.Nth(0)).ToHaveAttributeAsync("data-view", (await canvases.Nth(1).GetAttributeAsync("data-view"))!);
+            var before = await canvases.Nth(1).GetAttributeAsync("data-view");
+            await canvases.Nth(0).HoverAsync();
+            await page.Mouse.WheelAsync(0, -400);
+            await Assertions.Expect(canvases.Nth(1)).Not.ToHaveAttributeAsync("data-view", before!, new() { Timeout = Timeout });
+            await Assertions.Expect(canvases.Nth(1)).ToHaveAttributeAsync("data-view", (await canvases.Nth(0).GetAttributeAsync("data-view"))!);
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData("abcdefghij")]
     [InlineData("not-a-run")]

@@ -134,7 +134,7 @@ public sealed partial class Compare : IAsyncDisposable
             ? L.Format("pair.times", ("ratio", Ratio(sb.Throughput / sa.Throughput)))
             : "";
 
-    private static string Ratio(double ratio) => ratio.ToString(ratio >= 10 ? "0" : "0.0#", CultureInfo.CurrentCulture);
+    private static string Ratio(double ratio) => ratio.ToString(ratio >= 10 ? "0" : "0.##", CultureInfo.CurrentCulture);
 
     /// <summary>The knobs the two runs set differently, as the pages label them (both runs of one scenario only).</summary>
     private IEnumerable<(string Label, string A, string B)> DifferingSettings
