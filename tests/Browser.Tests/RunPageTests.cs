@@ -22,8 +22,9 @@ public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<Browser
         try
         {
             var page = await teacher.NewPageAsync();
-            // Six buyers, one at a time behind the lock, half a second each: a few seconds to watch.
-            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/ticket-booking?lang=en&buyers=6&think=0.3&lock=thread").ToString());
+            // Six buyers, one at a time behind the lock, two seconds each: twelve seconds to watch,
+            // however slowly the second browser opens the page.
+            await page.GotoAsync(new Uri(fixture.Site.BaseUri, "play/ticket-booking?lang=en&buyers=6&think=1&lock=thread").ToString());
             await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = Timeout });
             await page.Locator(".run-button").ClickAsync();
             await Assertions.Expect(page.Locator(".watch-link-button")).ToBeVisibleAsync(new() { Timeout = Timeout });
@@ -45,6 +46,7 @@ public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<Browser
             // Every event the run recorded, from its first: nothing was missed by coming late.
             await Assertions.Expect(canvas).ToHaveAttributeAsync("data-events", summary.GetProperty("eventCount").GetInt64().ToString(CultureInfo.InvariantCulture), new() { Timeout = Timeout });
             await Assertions.Expect(watcher.Locator(".run-about")).ToContainTextAsync("ended");
+            Assert.Empty(await SiteTests.AxeViolationsAsync(watcher));
 
             // Replay at ten times real speed: it plays, then stops at the end on the whole picture.
             await watcher.Locator(".replay-play").ClickAsync();
@@ -111,6 +113,7 @@ public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<Browser
             await Assertions.Expect(canvases.Nth(0)).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
             await Assertions.Expect(canvases.Nth(1)).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
             await Assertions.Expect(page.Locator("[data-row='setting']")).ToContainTextAsync("Lock");
+            Assert.Empty(await SiteTests.AxeViolationsAsync(page));
 
             // One axis: as long as the longer run, on both.
             await Assertions.Expect(canvases.Nth(0)).ToHaveAttributeAsync("data-view", (await canvases.Nth(1).GetAttributeAsync("data-view"))!);
