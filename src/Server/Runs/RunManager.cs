@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Playground.Scenarios.Engine;
 using Playground.Scenarios.Processes;
@@ -35,9 +34,12 @@ public sealed partial class RunManager : IDisposable
     private readonly WorkerLocator _worker;
     private readonly ProcessOptions _processes;
 
+    private readonly Storage.SavedRuns? _saved;
+
     public RunManager(ScenarioRegistry scenarios, IOptions<RunOptions> options, IOptions<ProcessOptions> processes,
-        WorkerLocator worker, ILogger<RunManager> logger, TimeProvider time)
+        WorkerLocator worker, ILogger<RunManager> logger, TimeProvider time, Storage.SavedRuns? saved = null)
     {
+        _saved = saved;
         _scenarios = scenarios;
         _options = options.Value;
         _processes = processes.Value;
@@ -53,7 +55,25 @@ public sealed partial class RunManager : IDisposable
     /// <summary>Raised after any run changes; handlers must be quick and must not throw.</summary>
     public event Action<Run>? RunChanged;
 
+    /// <summary>
+    /// The run with this id: one this server started and still keeps, else a saved one read back
+    /// from the archive — so every endpoint reads a saved run as it read the live one.
+    /// </summary>
     public Run? Find(string id)
+    {
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(id, out var live))
+            {
+                return live;
+            }
+        }
+
+        return _saved?.Find(id);
+    }
+
+    /// <summary>The run with this id only if this server started it and still keeps it in memory.</summary>
+    public Run? FindLive(string id)
     {
         lock (_gate)
         {
@@ -226,9 +246,11 @@ public sealed partial class RunManager : IDisposable
     {
         Run? run;
         bool wasQueued;
+        // A saved run has ended: only its owner is told so, as for a live one.
+        var saved = FindLive(id) is null ? _saved?.Find(id) : null;
         lock (_gate)
         {
-            if (!_runs.TryGetValue(id, out run))
+            if (!_runs.TryGetValue(id, out run) && (run = saved) is null)
             {
                 return CancelOutcome.Unknown;
             }
@@ -607,17 +629,7 @@ public sealed partial class RunManager : IDisposable
 
     private static StartResult Busy(Msg message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
 
-    private static string NewId()
-    {
-        const string alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
-        Span<char> chars = stackalloc char[10];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
-        }
-
-        return new string(chars);
-    }
+    private static string NewId() => RunIds.New();
 
     /// <summary>Cancels every run and waits briefly for their threads: nothing outlives the server.</summary>
     public void Dispose()
