@@ -260,7 +260,7 @@ public static class RunEndpoints
     private static IResult BadQuery(Msg detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: Msg.Of("api.title.badQuery").Format(), detail: detail.Format());
 
-    /// <summary>The problem every run endpoint answers for an id that is no run, live or saved.</summary>
+    /// <summary>The answer for an id the server does not know (or never made): every run endpoint gives the same.</summary>
     internal static IResult NotFound(string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: Msg.Of("api.title.unknownRun").Format(),
             detail: Msg.Of("api.unknownRun", ("id", ParameterValidator.Clip(id))).Format());

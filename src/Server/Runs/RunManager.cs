@@ -105,7 +105,7 @@ public sealed partial class RunManager : IDisposable
 
             var startNow = _active.Count < _options.MaxConcurrentRuns && _queue.Count == 0;
 
-            var id = NewId();
+            var id = RunIds.New();
             var execution = scenario.Create(validation.Values, new RunEnvironment(id, processes ? _worker.Command : null)
             {
                 StopGrace = TimeSpan.FromMilliseconds(_processes.StopGraceMilliseconds),
@@ -628,8 +628,6 @@ public sealed partial class RunManager : IDisposable
     private static StartResult TooLarge(Msg message) => new(null, StartRefusal.TooLarge, message, [], null);
 
     private static StartResult Busy(Msg message, TimeSpan retryAfter) => new(null, StartRefusal.Busy, message, [], retryAfter);
-
-    private static string NewId() => RunIds.New();
 
     /// <summary>Cancels every run and waits briefly for their threads: nothing outlives the server.</summary>
     public void Dispose()
