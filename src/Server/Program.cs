@@ -116,8 +116,8 @@ app.MapStaticAssets();
 // Endpoints: REST API, hub, health, pages.
 app.MapScenarioApi();
 app.MapRunApi();
-app.MapSavedRunApi();
 app.MapBatchApi();
+app.MapSavedRunApi();
 app.MapHub<RunHub>("/hubs/runs");
 app.MapLanguageSwitch();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync });
