@@ -140,7 +140,7 @@ public sealed class SavedRunRulesTests(SmallSavedRunHost host) : IClassFixture<S
         using var refused = await owner.PostSaveAsync(id);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        Assert.Contains($"Run '{id}' recorded {events:N0} events; a saved run may hold at most 300.",
+        Assert.Contains($"Run '{id}' recorded {events.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} events; a saved run may hold at most 300.",
             await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var notSaved = await owner.GetSavedAsync(id);
         Assert.Equal(HttpStatusCode.NotFound, notSaved.StatusCode);

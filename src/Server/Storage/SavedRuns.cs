@@ -200,20 +200,20 @@ public sealed partial class SavedRuns
     private Run? Load(string id)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_archive.Load(id) is not { } saved)
-        {
-            return null;
-        }
-
-        var info = saved.Info;
-        if (!_scenarios.TryGet(info.Scenario, out var scenario))
-        {
-            Log.UnknownScenario(_logger, id, info.Scenario);
-            return null;
-        }
-
         try
         {
+            if (_archive.Load(id) is not { } saved)
+            {
+                return null;
+            }
+
+            var info = saved.Info;
+            if (!_scenarios.TryGet(info.Scenario, out var scenario))
+            {
+                Log.UnknownScenario(_logger, id, info.Scenario);
+                return null;
+            }
+
             // The saved values were valid when the run started; read through the same validation, they come back as they were.
             var text = info.Parameters.ToDictionary(kv => kv.Key, kv => (string?)ParameterValues.ToText(kv.Value), StringComparer.Ordinal);
             var values = ParameterValidator.Validate(scenario.Descriptor, text).Values;
@@ -223,8 +223,9 @@ public sealed partial class SavedRuns
             Log.Loaded(_logger, id, recorder?.Count ?? 0, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return run;
         }
-        catch (InvalidDataException ex)
+        catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException)
         {
+            // A damaged record is logged and reads as no run, rather than failing every request for it.
             Log.Unreadable(_logger, id, ex);
             return null;
         }
