@@ -74,14 +74,6 @@ public sealed class LimitOptionsValidator : IValidateOptions<Limits.LimitOptions
         RunOptionsValidator.Positive(errors, "Limits:StartsPerIdentity", o.StartsPerIdentity);
         RunOptionsValidator.Positive(errors, "Limits:StartsPerAddress", o.StartsPerAddress);
         RunOptionsValidator.Positive(errors, "Limits:StartWindowSeconds", o.StartWindowSeconds);
-        RunOptionsValidator.Positive(errors, "Limits:SavesPerAddress", o.SavesPerAddress);
-        RunOptionsValidator.Positive(errors, "Limits:SaveWindowSeconds", o.SaveWindowSeconds);
-        RunOptionsValidator.Positive(errors, "Limits:SavedRunsPageSize", o.SavedRunsPageSize);
-        RunOptionsValidator.Positive(errors, "Limits:MaxSavedRunsPageSize", o.MaxSavedRunsPageSize);
-        if (o.SavedRunsPageSize > o.MaxSavedRunsPageSize)
-        {
-            errors.Add($"Limits:SavedRunsPageSize ({o.SavedRunsPageSize}) must not be above Limits:MaxSavedRunsPageSize ({o.MaxSavedRunsPageSize})");
-        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
@@ -100,6 +92,25 @@ public sealed class BatchOptionsValidator : IValidateOptions<Batches.BatchOption
         RunOptionsValidator.Positive(errors, "Batches:MaxBatchesPerAddress", o.MaxBatchesPerAddress);
         RunOptionsValidator.Positive(errors, "Batches:MaxLiveBatches", o.MaxLiveBatches);
         RunOptionsValidator.Positive(errors, "Batches:MaxRetainedBatches", o.MaxRetainedBatches);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Checks the "Limits" settings of saved runs at start-up, naming each bad key.</summary>
+public sealed class SavedRunLimitsValidator : IValidateOptions<Limits.LimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Limits.LimitOptions o)
+    {
+        var errors = new List<string>();
+        RunOptionsValidator.Positive(errors, "Limits:SavesPerAddress", o.SavesPerAddress);
+        RunOptionsValidator.Positive(errors, "Limits:SaveWindowSeconds", o.SaveWindowSeconds);
+        RunOptionsValidator.Positive(errors, "Limits:SavedRunsPageSize", o.SavedRunsPageSize);
+        RunOptionsValidator.Positive(errors, "Limits:MaxSavedRunsPageSize", o.MaxSavedRunsPageSize);
+        if (o.SavedRunsPageSize > o.MaxSavedRunsPageSize)
+        {
+            errors.Add($"Limits:SavedRunsPageSize ({o.SavedRunsPageSize}) must not be above Limits:MaxSavedRunsPageSize ({o.MaxSavedRunsPageSize})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -14,6 +14,7 @@ public static partial class StorageServices
     {
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton<IValidateOptions<Limits.LimitOptions>, SavedRunLimitsValidator>();
         services.AddSingleton<IRunArchive>(s =>
         {
             var options = s.GetRequiredService<IOptions<StorageOptions>>().Value;
