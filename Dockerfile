@@ -50,6 +50,10 @@ ENV ASPNETCORE_HTTP_PORTS=8080
 EXPOSE 8080
 # The files stay owned by root, so the app cannot modify itself.
 COPY --from=build /app ./
+# Saved runs (Storage:Path, by default App_Data/runs.db under /app) live in the one folder the app
+# may write; mount a volume there to keep them: docker run -v playground-data:/app/App_Data ...
+RUN mkdir -p /app/App_Data && chown "$APP_UID" /app/App_Data
+VOLUME /app/App_Data
 # The image's built-in non-root "app" user.
 USER $APP_UID
 # No HEALTHCHECK: the aspnet image has no curl or wget; let the orchestrator probe port 8080.

@@ -10,6 +10,7 @@ using Playground.Server.Limits;
 using Playground.Server.Localization;
 using Playground.Server.Processes;
 using Playground.Server.Runs;
+using Playground.Server.Storage;
 using Playground.Shared.Runs;
 using Serilog;
 
@@ -30,6 +31,8 @@ builder.Services.AddOptions<LimitOptions>().Bind(builder.Configuration.GetSectio
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LimitOptions>, LimitOptionsValidator>();
 builder.Services.AddOptions<BatchOptions>().Bind(builder.Configuration.GetSection(BatchOptions.Section)).ValidateOnStart();
 builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<BatchOptions>, BatchOptionsValidator>();
+// Saved runs: an SQLite file (Storage:Path), its retention and its cache (see README, "Saved runs").
+builder.Services.AddSavedRuns(builder.Configuration);
 
 // Identity and limits: a signed cookie per client (Data Protection), trusted proxies only,
 // start limits per identity and per address (see README, "Identity, ownership and limits").
@@ -104,6 +107,8 @@ var app = builder.Build();
 
 // Find and probe the worker now: a missing one is reported at start-up, not mid-run.
 _ = app.Services.GetRequiredService<WorkerLocator>().Command;
+// Open the saved runs' database and bring its schema up to date before the first request.
+app.Services.OpenSavedRuns();
 
 // Pipeline: the caller's real address (trusted proxies only), then its identity, before anything counts it.
 app.UseTrustedProxies();
@@ -126,6 +131,7 @@ app.MapScenarioApi();
 app.MapRunApi();
 app.MapRunExports();
 app.MapBatchApi();
+app.MapSavedRunApi();
 app.MapHub<RunHub>("/hubs/runs");
 app.MapLanguageSwitch();
 app.MapHealthChecks("/healthz", new() { ResponseWriter = HealthReportWriter.WriteAsync });

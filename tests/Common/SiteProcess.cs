@@ -57,8 +57,11 @@ public sealed class SiteProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // Saved runs go to a temporary database of this site's own, not into the source tree.
+        var database = Path.Combine(Path.GetTempPath(), $"pg-site-runs-{Guid.NewGuid():N}.db");
+        info.Environment["Storage__Path"] = database;
         var process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
-        var site = new SiteProcess(process, baseUri);
+        var site = new SiteProcess(process, baseUri) { _database = database };
         process.OutputDataReceived += (_, e) => site.Append(e.Data);
         process.ErrorDataReceived += (_, e) => site.Append(e.Data);
         process.BeginOutputReadLine();
@@ -133,7 +136,16 @@ public sealed class SiteProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync();
         _process.Dispose();
+        if (_database is not null)
+        {
+            foreach (var file in new[] { _database, _database + "-wal", _database + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
     }
+
+    private string? _database;
 
     private static int FreePort()
     {

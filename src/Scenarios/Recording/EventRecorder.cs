@@ -29,6 +29,22 @@ public sealed class EventRecorder : IDisposable
         StartTimestamp = Stopwatch.GetTimestamp();
     }
 
+    /// <summary>
+    /// The smallest cap under which logs of these lengths are all kept whole, for a log read back
+    /// from storage: each actor reserves room under the cap a chunk at a time.
+    /// </summary>
+    public static long CapacityFor(IEnumerable<long> eventsPerActor)
+    {
+        ArgumentNullException.ThrowIfNull(eventsPerActor);
+        long total = 0;
+        foreach (var count in eventsPerActor)
+        {
+            total += (count + ActorLog.ChunkSize - 1) / ActorLog.ChunkSize * ActorLog.ChunkSize;
+        }
+
+        return Math.Max(1, total);
+    }
+
     /// <summary>The run's time zero on <see cref="Stopwatch"/>'s clock (CLOCK_MONOTONIC on Linux).</summary>
     public long StartTimestamp { get; private set; }
 

@@ -43,4 +43,16 @@ public sealed class LimitOptions
 
     /// <summary>The window of the two start limits.</summary>
     public double StartWindowSeconds { get; set; } = 10;
+
+    /// <summary>Saves (POST /api/runs/{id}/save) one address may make per <see cref="SaveWindowSeconds"/>.</summary>
+    public int SavesPerAddress { get; set; } = 10;
+
+    /// <summary>The window of the save limit.</summary>
+    public double SaveWindowSeconds { get; set; } = 60;
+
+    /// <summary>Saved runs in one page of GET /api/saved-runs when the caller gives no size.</summary>
+    public int SavedRunsPageSize { get; set; } = 20;
+
+    /// <summary>The largest page of saved runs a caller may ask for.</summary>
+    public int MaxSavedRunsPageSize { get; set; } = 100;
 }

@@ -101,3 +101,46 @@ public sealed class BatchOptionsValidator : IValidateOptions<Batches.BatchOption
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+/// <summary>Checks the "Limits" settings of saved runs at start-up, naming each bad key.</summary>
+public sealed class SavedRunLimitsValidator : IValidateOptions<Limits.LimitOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Limits.LimitOptions o)
+    {
+        var errors = new List<string>();
+        RunOptionsValidator.Positive(errors, "Limits:SavesPerAddress", o.SavesPerAddress);
+        RunOptionsValidator.Positive(errors, "Limits:SaveWindowSeconds", o.SaveWindowSeconds);
+        RunOptionsValidator.Positive(errors, "Limits:SavedRunsPageSize", o.SavedRunsPageSize);
+        RunOptionsValidator.Positive(errors, "Limits:MaxSavedRunsPageSize", o.MaxSavedRunsPageSize);
+        if (o.SavedRunsPageSize > o.MaxSavedRunsPageSize)
+        {
+            errors.Add($"Limits:SavedRunsPageSize ({o.SavedRunsPageSize}) must not be above Limits:MaxSavedRunsPageSize ({o.MaxSavedRunsPageSize})");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Checks the "Storage" settings at start-up, naming each bad key.</summary>
+public sealed class StorageOptionsValidator : IValidateOptions<Storage.StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Storage.StorageOptions o)
+    {
+        var errors = new List<string>();
+        RunOptionsValidator.Positive(errors, "Storage:MaxSavedRuns", o.MaxSavedRuns);
+        RunOptionsValidator.Positive(errors, "Storage:MaxEventsPerSavedRun", o.MaxEventsPerSavedRun);
+        RunOptionsValidator.Positive(errors, "Storage:CacheMegabytes", o.CacheMegabytes);
+        RunOptionsValidator.Positive(errors, "Storage:SweepMinutes", o.SweepMinutes);
+        if (!(o.MaxAgeDays >= 0) || double.IsInfinity(o.MaxAgeDays) || o.MaxAgeDays > 36_500)
+        {
+            errors.Add("Storage:MaxAgeDays must be from 0 (no age limit) to 36,500 (got " + o.MaxAgeDays + ")");
+        }
+
+        if (o.Path is { } path && path.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            errors.Add("Storage:Path is not a valid file path (got " + path + ")");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -31,6 +31,47 @@ public sealed class Run
         _actors = execution.Actors.Select((a, i) => new ActorInfo(i, a.Name, a.Role, 0, null)).ToArray();
     }
 
+    /// <summary>A run read back from the archive: final, with its log, owner and times as they were saved.</summary>
+    private Run(string id, IScenario scenario, ParameterValues values, RunPlan plan, RunOwner owner, RunInfo saved)
+    {
+        Id = id;
+        Scenario = scenario;
+        Values = values;
+        Plan = plan;
+        Owner = owner;
+        CreatedAt = saved.CreatedAt;
+        _actors = [.. saved.Actors];
+        Execution = new SavedExecution([.. saved.Actors.Select(a => new ActorSpec(a.Name, a.Role))]);
+    }
+
+    /// <summary>
+    /// A saved run restored from the archive: it is final and never runs again; its log is
+    /// <paramref name="recorder"/> (null when it never started) and it ended at
+    /// <paramref name="endTimestamp"/> on that recorder's clock.
+    /// </summary>
+    public static Run Restored(IScenario scenario, ParameterValues values, RunOwner owner, RunInfo saved,
+        EventRecorder? recorder, long? endTimestamp, bool usesProcesses)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(saved);
+        if (!saved.State.IsFinal())
+        {
+            throw new ArgumentException($"A saved run is final, not {saved.State}.", nameof(saved));
+        }
+
+        var run = new Run(saved.Id, scenario, values, scenario.Plan(values), owner, saved) { UsesProcesses = usesProcesses };
+        run.Recorder = recorder;
+        run._endTimestamp = endTimestamp;
+        run.State = saved.State;
+        run.Reason = saved.Reason;
+        run.Summary = saved.Summary;
+        run.StartedAt = saved.StartedAt;
+        run.EndedAt = saved.EndedAt;
+        run.SavedAt = saved.SavedAt;
+        run.Cancellation.Cancel();
+        return run;
+    }
+
     public object Gate { get; } = new();
     public string Id { get; }
     public IScenario Scenario { get; }
@@ -63,6 +104,21 @@ public sealed class Run
 
     /// <summary>True for a run whose actors are child processes.</summary>
     public bool UsesProcesses { get; init; }
+
+    /// <summary>When the run was saved to the archive; null while it is not.</summary>
+    public DateTimeOffset? SavedAt { get; private set; }
+
+    /// <summary>When the run ended on its recorder's clock (where its summary closed the lanes); null before, or if it never ran.</summary>
+    public long? EndTimestamp
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _endTimestamp;
+            }
+        }
+    }
 
     /// <summary>The log; null until the run starts.</summary>
     public EventRecorder? Recorder { get; private set; }
@@ -197,12 +253,27 @@ public sealed class Run
         }
     }
 
+    /// <summary>Records that the run is saved (at <paramref name="savedAt"/>) or, with null, no longer saved.</summary>
+    public void MarkSaved(DateTimeOffset? savedAt)
+    {
+        lock (Gate)
+        {
+            if (SavedAt == savedAt)
+            {
+                return;
+            }
+
+            SavedAt = savedAt;
+            Signal();
+        }
+    }
+
     public RunInfo ToInfo()
     {
         lock (Gate)
         {
             return new RunInfo(Id, Scenario.Descriptor.Id, Values.Values, State, QueuePosition, Reason,
-                CreatedAt, StartedAt, EndedAt, [.. _actors], Summary);
+                CreatedAt, StartedAt, EndedAt, [.. _actors], Summary, SavedAt);
         }
     }
 
@@ -213,4 +284,13 @@ public sealed class Run
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         previous.TrySetResult();
     }
+}
+
+/// <summary>What a restored run has in place of an execution: its actors, and nothing to run.</summary>
+internal sealed class SavedExecution(IReadOnlyList<ActorSpec> actors) : IScenarioExecution
+{
+    public IReadOnlyList<ActorSpec> Actors { get; } = actors;
+
+    public ScenarioOutcome Execute(EventRecorder recorder, IActorObserver observer, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A saved run has ended; it cannot be executed again.");
 }

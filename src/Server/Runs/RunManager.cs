@@ -34,9 +34,12 @@ public sealed partial class RunManager : IDisposable
     private readonly WorkerLocator _worker;
     private readonly ProcessOptions _processes;
 
+    private readonly Storage.SavedRuns? _saved;
+
     public RunManager(ScenarioRegistry scenarios, IOptions<RunOptions> options, IOptions<ProcessOptions> processes,
-        WorkerLocator worker, ILogger<RunManager> logger, TimeProvider time)
+        WorkerLocator worker, ILogger<RunManager> logger, TimeProvider time, Storage.SavedRuns? saved = null)
     {
+        _saved = saved;
         _scenarios = scenarios;
         _options = options.Value;
         _processes = processes.Value;
@@ -52,7 +55,25 @@ public sealed partial class RunManager : IDisposable
     /// <summary>Raised after any run changes; handlers must be quick and must not throw.</summary>
     public event Action<Run>? RunChanged;
 
+    /// <summary>
+    /// The run with this id: one this server started and still keeps, else a saved one read back
+    /// from the archive — so every endpoint reads a saved run as it read the live one.
+    /// </summary>
     public Run? Find(string id)
+    {
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(id, out var live))
+            {
+                return live;
+            }
+        }
+
+        return _saved?.Find(id);
+    }
+
+    /// <summary>The run with this id only if this server started it and still keeps it in memory.</summary>
+    public Run? FindLive(string id)
     {
         lock (_gate)
         {
@@ -225,9 +246,11 @@ public sealed partial class RunManager : IDisposable
     {
         Run? run;
         bool wasQueued;
+        // A saved run has ended: only its owner is told so, as for a live one.
+        var saved = FindLive(id) is null ? _saved?.Find(id) : null;
         lock (_gate)
         {
-            if (!_runs.TryGetValue(id, out run))
+            if (!_runs.TryGetValue(id, out run) && (run = saved) is null)
             {
                 return CancelOutcome.Unknown;
             }

@@ -72,6 +72,7 @@ public sealed record RunSummary(
     IReadOnlyList<GaugeSummary> Gauges);
 
 /// <summary>A run as the API, the hub and the page see it.</summary>
+/// <param name="SavedAt">When the run was saved (it then outlives the server's memory and restarts); null while it is not saved.</param>
 public sealed record RunInfo(
     string Id,
     string Scenario,
@@ -83,7 +84,12 @@ public sealed record RunInfo(
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
     IReadOnlyList<ActorInfo> Actors,
-    RunSummary? Summary);
+    RunSummary? Summary,
+    DateTimeOffset? SavedAt = null)
+{
+    /// <summary>True once the run is saved.</summary>
+    public bool Saved => SavedAt is not null;
+}
 
 /// <summary>Why a start was not admitted.</summary>
 public enum StartRefusal

@@ -44,9 +44,18 @@ public class PlaygroundHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Configuration overrides ("Runs:MaxRunsPerClient" = "1", ...).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The saved runs' database of this host: a temporary file of its own, removed when the host is
+    /// disposed, unless <see cref="Settings"/> names one ("Storage:Path") that outlives it.
+    /// </summary>
+    public string DatabasePath => Settings.TryGetValue("Storage:Path", out var path) ? path : _ownDatabase;
+
+    private readonly string _ownDatabase = TempDatabase.NewPath();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Storage:Path", _ownDatabase);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -148,6 +157,21 @@ public class PlaygroundHost : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         await DisposeAsync();
+        TempDatabase.Delete(_ownDatabase);
+    }
+}
+
+/// <summary>Temporary SQLite files for hosts' saved runs: a fresh path, and its removal with its WAL files.</summary>
+public static class TempDatabase
+{
+    public static string NewPath() => Path.Combine(Path.GetTempPath(), $"pg-test-runs-{Guid.NewGuid():N}.db");
+
+    public static void Delete(string path)
+    {
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + "-journal" })
+        {
+            File.Delete(file);
+        }
     }
 }
 

@@ -33,6 +33,16 @@ public static class RunApi
         return started.Id;
     }
 
+    /// <summary>Starts a run of any scenario and returns its id, failing the test unless it was accepted.</summary>
+    public static async Task<string> StartRunAsync(this HttpClient http, string scenario, IReadOnlyDictionary<string, object> parameters)
+    {
+        using var response = await http.PostRunAsync(parameters, scenario);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{scenario}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var started = await response.Content.ReadFromJsonAsync<StartedRun>(PlaygroundHost.Json);
+        Assert.NotNull(started);
+        return started.Id;
+    }
+
     public static async Task<RunInfo> GetRunAsync(this HttpClient http, string id)
     {
         var run = await http.GetFromJsonAsync<RunInfo>($"api/runs/{id}", PlaygroundHost.Json);
