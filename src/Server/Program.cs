@@ -58,6 +58,7 @@ builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<ScenarioGallery>();
 builder.Services.AddSingleton<RunEventStream>();
 builder.Services.AddScoped<IRunService, RunService>();
+builder.Services.AddScoped<ISavedRunService, Playground.Server.Storage.SavedRunService>();
 // Built after the run manager, so disposed before it: batches cancel their runs while it still stands.
 builder.Services.AddSingleton<BatchManager>();
 builder.Services.AddScoped<IBatchService, BatchService>();

@@ -17,6 +17,7 @@ public abstract class PlaygroundTestContext : BunitContext, IAsyncLifetime
         Services.AddPlaygroundClient();
         Services.AddSingleton<IRunService>(Runs);
         Services.AddSingleton<IBatchService>(Batches);
+        Services.AddSingleton<ISavedRunService>(Saved);
         // The pages render as they do in the browser's circuit: interactive, on the server.
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         Render<MudPopoverProvider>();
@@ -25,6 +26,8 @@ public abstract class PlaygroundTestContext : BunitContext, IAsyncLifetime
     internal FakeRunService Runs { get; } = new();
 
     internal FakeBatchService Batches { get; } = new();
+
+    internal FakeSavedRunService Saved { get; } = new();
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 

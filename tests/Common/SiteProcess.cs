@@ -35,7 +35,8 @@ public sealed class SiteProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiteProcess> StartAsync()
+    /// <summary>Starts the built server on a free port; <paramref name="database"/> names its saved-runs file (kept afterwards), else it gets a temporary one of its own.</summary>
+    public static async Task<SiteProcess> StartAsync(string? database = null)
     {
         var root = RepositoryRoot();
         // The test runs from tests/Browser.Tests/bin/<Configuration>/net10.0/.
@@ -58,10 +59,11 @@ public sealed class SiteProcess : IAsyncDisposable
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         // Saved runs go to a temporary database of this site's own, not into the source tree.
-        var database = Path.Combine(Path.GetTempPath(), $"pg-site-runs-{Guid.NewGuid():N}.db");
+        var temporary = database is null;
+        database ??= Path.Combine(Path.GetTempPath(), $"pg-site-runs-{Guid.NewGuid():N}.db");
         info.Environment["Storage__Path"] = database;
         var process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
-        var site = new SiteProcess(process, baseUri) { _database = database };
+        var site = new SiteProcess(process, baseUri) { _database = temporary ? database : null };
         process.OutputDataReceived += (_, e) => site.Append(e.Data);
         process.ErrorDataReceived += (_, e) => site.Append(e.Data);
         process.BeginOutputReadLine();

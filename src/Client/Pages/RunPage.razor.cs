@@ -94,6 +94,18 @@ public sealed partial class RunPage : IAsyncDisposable
         }
     }
 
+    /// <summary>After a save or a delete: the run as it stands, or, when the server no longer has it, the list of saved runs.</summary>
+    private void OnSavedChanged(RunInfo? info)
+    {
+        if (info is null)
+        {
+            Navigation.NavigateTo("saved");
+            return;
+        }
+
+        _run = info;
+    }
+
     private string? _compareText;
 
     /// <summary>Opens this run beside another, named by its link or id (checked on the compare page).</summary>

@@ -32,3 +32,21 @@ public sealed record SavedRunInfo(
 /// <param name="Page">The page, from 1.</param>
 /// <param name="Total">Saved runs in the whole listing.</param>
 public sealed record SavedRunPage(IReadOnlyList<SavedRunInfo> Items, int Page, int Size, long Total);
+
+/// <summary>What a save from a page came to: the saved run, or why it was not saved.</summary>
+public sealed record SaveAnswer(SavedRunInfo? Saved, Text.Msg? Reason);
+
+/// <summary>
+/// Saved runs as the pages use them, for whoever the page acts for (the circuit's identity): save
+/// one's own finished run, list one's own saved runs, delete one's own.
+/// </summary>
+public interface ISavedRunService
+{
+    Task<SaveAnswer> SaveAsync(string runId, CancellationToken cancellationToken);
+
+    /// <summary>The caller's own saved runs, newest saved first; <paramref name="scenario"/> null for every scenario.</summary>
+    SavedRunPage List(string? scenario, int page, int size);
+
+    /// <summary>Deletes the caller's own saved run; false when there is none or it is someone else's.</summary>
+    bool Delete(string runId);
+}
