@@ -3,6 +3,7 @@ using System.Globalization;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Catalog;
 using Playground.Shared.Events;
+using Playground.Tests.Common;
 
 namespace Playground.Benchmarks;
 
@@ -36,34 +37,8 @@ public static class TileBenchmark
         var before = GC.GetTotalMemory(forceFullCollection: true);
         // Room for every event: each lane reserves whole chunks of the shared cap.
         using var recorder = new EventRecorder(lanes, (perLane + 8192L) * lanes);
+        var end = SyntheticRun.Fill(recorder, perLane);
         var random = new Random(7);
-        var start = recorder.StartTimestamp;
-        long end = 0;
-        for (var a = 0; a < lanes; a++)
-        {
-            // One writer per lane, as in a run: its events in time order, about 100 ns to 20 µs apart.
-            long t = random.Next(0, 1000);
-            var log = recorder[a];
-            var producer = a < lanes / 2;
-            for (var i = 0; i < perLane; i++)
-            {
-                t += random.Next(4) == 0 ? random.Next(2_000, 20_000) : random.Next(100, 1_000);
-                switch (i % 3)
-                {
-                    case 0:
-                        log.RecordAt(start + t, EventKind.Wait, producer ? "queue:full" : "queue:empty", 0, -1);
-                        break;
-                    case 1:
-                        log.RecordAt(start + t, producer ? EventKind.Put : EventKind.Get, "queue", i, random.Next(0, 6));
-                        break;
-                    default:
-                        log.RecordAt(start + t, EventKind.Work, null, 0, -1);
-                        break;
-                }
-            }
-
-            end = Math.Max(end, t);
-        }
 
         var logged = GC.GetTotalMemory(forceFullCollection: true);
         var index = new TileIndex(recorder, [Depth]);

@@ -35,8 +35,12 @@ public sealed class SiteProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the built server on a free port; <paramref name="database"/> names its saved-runs file (kept afterwards), else it gets a temporary one of its own.</summary>
-    public static async Task<SiteProcess> StartAsync(string? database = null)
+    /// <summary>
+    /// Starts the built server on a free port; <paramref name="database"/> names its saved-runs file
+    /// (kept afterwards), else it gets a temporary one of its own; <paramref name="settings"/> are
+    /// configuration keys to set ("Storage:CacheMegabytes").
+    /// </summary>
+    public static async Task<SiteProcess> StartAsync(string? database = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         var root = RepositoryRoot();
         // The test runs from tests/Browser.Tests/bin/<Configuration>/net10.0/.
@@ -62,6 +66,12 @@ public sealed class SiteProcess : IAsyncDisposable
         var temporary = database is null;
         database ??= Path.Combine(Path.GetTempPath(), $"pg-site-runs-{Guid.NewGuid():N}.db");
         info.Environment["Storage__Path"] = database;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            // "Storage:CacheMegabytes" as the environment spells it.
+            info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("the server did not start");
         var site = new SiteProcess(process, baseUri) { _database = temporary ? database : null };
         process.OutputDataReceived += (_, e) => site.Append(e.Data);
