@@ -16,6 +16,55 @@ public sealed class NarrowViewerHost : PlaygroundHost
     };
 }
 
+/// <summary>A host whose viewers catch up on at most 500 events once a run has ended.</summary>
+public sealed class ShortCatchUpHost : PlaygroundHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Runs:ViewerCatchUpEvents"] = "500",
+    };
+}
+
+/// <summary>A late viewer of a long finished run gets its end alone; the page draws the rest from tiles.</summary>
+public sealed class LateViewerTests(ShortCatchUpHost host) : IClassFixture<ShortCatchUpHost>
+{
+    [Theory(Timeout = 60_000)]
+    [InlineData(HubProtocolKind.Json)]
+    [InlineData(HubProtocolKind.MessagePack)]
+    public async Task A_late_viewer_of_a_long_finished_run_gets_only_its_end_with_every_event_counted_as_left_out(HubProtocolKind protocol)
+    {
+        var http = host.CreateApiClient("late-long-" + protocol);
+        var id = await http.StartRunAsync(new Dictionary<string, object> { ["items"] = 400, ["produceDelay"] = 0, ["consumeDelay"] = 0, ["timeScale"] = 0.01 });
+        var finished = await http.WaitForFinalAsync(id);
+        Assert.True(finished.Summary!.EventCount > 500, $"the run recorded only {finished.Summary.EventCount} events");
+        await using var hub = await host.ConnectHubAsync(protocol);
+
+        var batches = await hub.ReadToEndAsync(id);
+
+        var only = Assert.Single(batches);
+        Assert.True(only.Final);
+        Assert.Empty(only.Events);
+        Assert.Equal(finished.Summary.EventCount, only.Coalesced);
+        Assert.Equal(finished.Summary.EventCount, only.Run?.Summary?.EventCount);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(HubProtocolKind.Json)]
+    public async Task A_late_viewer_of_a_short_finished_run_still_gets_every_event(HubProtocolKind protocol)
+    {
+        var http = host.CreateApiClient("late-short-" + protocol);
+        var id = await http.StartRunAsync(new Dictionary<string, object> { ["items"] = 20, ["timeScale"] = 0.01 });
+        var finished = await http.WaitForFinalAsync(id);
+        Assert.InRange(finished.Summary!.EventCount, 1, 500);
+        await using var hub = await host.ConnectHubAsync(protocol);
+
+        var batches = await hub.ReadToEndAsync(id);
+
+        Assert.Equal(0, batches.Sum(b => b.Coalesced));
+        Assert.Equal(finished.Summary.EventCount, batches.Sum(b => b.Events.Count));
+    }
+}
+
 public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture<NarrowViewerHost>
 {
     // A millisecond per item for 10 000 items: the run is live for ten seconds at least (real

@@ -19,7 +19,9 @@ using Playground.Tests.Common;
 // into a saved-runs file that the site opens; (a) is then from opening its page to its first whole
 // picture, and the server's resident memory is read from /proc once it holds the run.
 //
-// Times are taken in the page (performance.now), not across the automation channel.
+// Times are taken in the page (performance.now), not across the automation channel. While it
+// drags, the page's long tasks and the tiles answers it got are counted (on stderr); with PROFILE=1
+// the page's main thread is profiled through the DevTools protocol and its top functions listed.
 //
 //   dotnet run -c Release --project tests/TimelineBenchmarks -- [--runs 3] [--synthetic 10000000]
 var runs = 3;
@@ -202,6 +204,17 @@ static async Task<(int Frames, double Fps, double P50, double P95)> DragAsync(IP
         """);
     var y = box.Y + 80;
     await page.Mouse.MoveAsync(box.X + (box.Width * 0.8f), y);
+    var tiles = 0;
+    void Count(object? sender, IResponse response) => tiles += response.Url.Contains("/tiles", StringComparison.Ordinal) ? 1 : 0;
+    page.Response += Count;
+    await page.EvaluateAsync("() => { window.__long = []; new PerformanceObserver(l => window.__long.push(...l.getEntries().map(e => e.duration))).observe({ type: 'longtask' }); }");
+    var profiler = Environment.GetEnvironmentVariable("PROFILE") == "1" ? await page.Context.NewCDPSessionAsync(page) : null;
+    if (profiler is not null)
+    {
+        await profiler.SendAsync("Profiler.enable");
+        await profiler.SendAsync("Profiler.start");
+    }
+
     await page.Mouse.DownAsync();
     var started = DateTime.UtcNow;
     var step = 0;
@@ -212,7 +225,33 @@ static async Task<(int Frames, double Fps, double P50, double P95)> DragAsync(IP
     }
 
     await page.Mouse.UpAsync();
+    page.Response -= Count;
+    if (profiler is not null)
+    {
+        // Where the page's main thread spent the drag: self time by function, the top fifteen.
+        var result = await profiler.SendAsync("Profiler.stop");
+        var profile = result!.Value.GetProperty("profile");
+        var nodes = profile.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("id").GetInt32(), n => n.GetProperty("callFrame"));
+        var samples = profile.GetProperty("samples").EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        var deltas = profile.GetProperty("timeDeltas").EnumerateArray().Select(x => x.GetDouble() / 1000).ToArray();
+        var self = new Dictionary<string, double>();
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var frame = nodes[samples[i]];
+            var name = $"{frame.GetProperty("functionName").GetString()} {Path.GetFileName(frame.GetProperty("url").GetString())}:{frame.GetProperty("lineNumber").GetInt32() + 1}";
+            self[name] = self.GetValueOrDefault(name) + deltas[i];
+        }
+
+        foreach (var (name, ms) in self.OrderByDescending(kv => kv.Value).Take(15))
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {ms,8:0.0} ms  {name}"));
+        }
+    }
+
     var frames = await page.EvaluateAsync<double[]>("() => { window.__stopFrames = true; return window.__frames; }");
+    var longTasks = await page.EvaluateAsync<double[]>("() => window.__long");
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  while dragging: {tiles} tiles answers, {longTasks.Length} long tasks, {longTasks.Sum():0} ms in them (longest {(longTasks.Length > 0 ? longTasks.Max() : 0):0} ms)"));
     var intervals = frames.Zip(frames.Skip(1), (a, b) => b - a).Order().ToArray();
     var seconds = (frames[^1] - frames[0]) / 1000;
     return (frames.Length, (frames.Length - 1) / seconds, intervals[intervals.Length / 2], intervals[(int)(intervals.Length * 0.95)]);
@@ -241,6 +280,7 @@ static string WriteSyntheticRun(string database, long total)
     var info = new RunInfo(id, "producer-consumer", parameters, RunState.Completed, null, null, now, now, now, actors, null, now);
     var options = new StorageOptions { MaxEventsPerSavedRun = long.MaxValue };
     using var archive = new SqliteRunArchive(database, options, TimeProvider.System);
+    archive.Migrate();
     // The run ends a little after its last event.
     var log = RunLogBlocks.Pack(recorder, recorder.StartTimestamp + end + 1_000);
     if (!archive.Save(new ArchivedRun(info, "benchmark", "127.0.0.1", false, log)))

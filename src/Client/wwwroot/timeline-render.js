@@ -261,13 +261,20 @@ export class RenderPart {
       return;
     }
     const bitmap = this.laneBitmap(window.devicePixelRatio || 1);
-    const x0 = this.xOf(tiles.from);
-    const x1 = this.xOf(tiles.to);
-    const smoothing = ctx.imageSmoothingEnabled;
-    // Columns stay columns when the view has moved since the tiles came: no blur between states.
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(bitmap.canvas, 0, y * bitmap.dpr, bitmap.width * bitmap.dpr, LANE_H * bitmap.dpr, x0, y, x1 - x0, LANE_H);
-    ctx.imageSmoothingEnabled = smoothing;
+    // Only the columns in view: tiles of a wider window (the view was zoomed in since they came)
+    // would otherwise be scaled up to many times the screen's width first.
+    const perColumn = (tiles.to - tiles.from) / bitmap.width;
+    const c0 = clamp(Math.floor((this.view.t0 - tiles.from) / perColumn), 0, bitmap.width);
+    const c1 = clamp(Math.ceil((this.view.t1 - tiles.from) / perColumn), c0, bitmap.width);
+    if (c1 > c0) {
+      const x0 = this.xOf(tiles.from + c0 * perColumn);
+      const x1 = this.xOf(tiles.from + c1 * perColumn);
+      const smoothing = ctx.imageSmoothingEnabled;
+      // Columns stay columns when the view has moved since the tiles came: no blur between states.
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(bitmap.canvas, c0 * bitmap.dpr, y * bitmap.dpr, (c1 - c0) * bitmap.dpr, LANE_H * bitmap.dpr, x0, y, x1 - x0, LANE_H);
+      ctx.imageSmoothingEnabled = smoothing;
+    }
     if (Array.isArray(tiles.events)) {
       // Few enough events in view: each instant where it happened, as the live picture draws it.
       for (const e of tiles.events) {

@@ -15,6 +15,7 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
         Positive(errors, "Runs:MaxItemsPerRun", o.MaxItemsPerRun);
         Positive(errors, "Runs:MaxDurationSeconds", o.MaxDurationSeconds);
         Positive(errors, "Runs:MaxEventsPerRun", o.MaxEventsPerRun);
+        Positive(errors, "Runs:ViewerCatchUpEvents", o.ViewerCatchUpEvents);
         Positive(errors, "Runs:RetentionMinutes", o.RetentionMinutes);
         Positive(errors, "Runs:MaxRetainedRuns", o.MaxRetainedRuns);
         Positive(errors, "Runs:MaxRetainedEvents", o.MaxRetainedEvents);

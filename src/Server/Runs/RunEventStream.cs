@@ -13,8 +13,8 @@ namespace Playground.Server.Runs;
 /// than a frame's budget is pending while the run is live, it gets each actor's last state change
 /// and the latest value of each gauge the scenario declares instead of every event, with the
 /// number left out. Once the run has ended the log grows no more, so the viewer catches up on
-/// every event, a frame's budget per batch. The
-/// recorded log itself is never thinned.
+/// every event, a frame's budget per batch — unless more than <see cref="RunOptions.ViewerCatchUpEvents"/>
+/// are left, which the page draws from the run's tiles instead. The recorded log itself is never thinned.
 /// </summary>
 public sealed class RunEventStream
 {
@@ -42,7 +42,17 @@ public sealed class RunEventStream
             if (recorder is not null)
             {
                 cursors ??= new int[recorder.ActorCount];
-                if (final)
+                if (final && recorder.Pending(cursors) > _options.ViewerCatchUpEvents)
+                {
+                    // A long log to catch up on after the end: the page draws it from tiles, so it
+                    // is counted as left out instead of sent.
+                    coalesced = recorder.Pending(cursors);
+                    for (var a = 0; a < cursors.Length; a++)
+                    {
+                        cursors[a] = recorder[a].Count;
+                    }
+                }
+                else if (final)
                 {
                     // Nothing is live to keep up with: every event, in batches no larger than a frame's.
                     var budget = Math.Max(1, _options.ViewerEventsPerFrame);

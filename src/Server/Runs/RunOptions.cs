@@ -62,6 +62,13 @@ public sealed class RunOptions
     /// <summary>Events sent to one viewer per frame before state changes are coalesced.</summary>
     public int ViewerEventsPerFrame { get; set; } = 5_000;
 
+    /// <summary>
+    /// Once a run has ended, a viewer with more than this many events still to receive (one who
+    /// came late to a long run) gets none of them: the final batch alone, counting them as left out,
+    /// and the page draws the run from its tiles instead.
+    /// </summary>
+    public int ViewerCatchUpEvents { get; set; } = 50_000;
+
     /// <summary>Interval between two batches sent to a viewer.</summary>
     public int ViewerFrameMilliseconds { get; set; } = 50;
 }
