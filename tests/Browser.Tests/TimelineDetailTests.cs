@@ -83,7 +83,14 @@ public sealed class TimelineDetailTests(BrowserFixture fixture) : IClassFixture<
             var final = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             Assert.True(final[1] - final[0] <= 1e6, $"the view still spans {(final[1] - final[0]) / 1e6:0.###} ms");
             await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
-            await page.WaitForFunctionAsync("() => Number(document.querySelector('canvas[data-lanes]').dataset.marks) > 0", null, new() { Timeout = Timeout });
+            try
+            {
+                await page.WaitForFunctionAsync("() => Number(document.querySelector('canvas[data-lanes]').dataset.marks) > 0", null, new() { Timeout = Timeout });
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"no marks drawn: view {await canvas.GetAttributeAsync("data-view")}, detail {await canvas.GetAttributeAsync("data-detail")}, events {await canvas.GetAttributeAsync("data-events")}, marks {await canvas.GetAttributeAsync("data-marks")}");
+            }
 
             var shots = Path.Combine(SiteProcess.RepositoryRoot(), "TestResults", "screenshots");
             Directory.CreateDirectory(shots);
