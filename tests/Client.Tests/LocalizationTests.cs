@@ -185,8 +185,7 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
         page.Find("[data-param='produceDelay'] input").Input("０．５");
 
         Assert.Empty(page.FindAll(".mud-input-error"));
-        page.Find("button.run-button").Click();
-        var started = Assert.Single(Runs.Started);
+        var started = PressRun(page);
         Assert.Equal("3", started.Parameters!["consumers"]);
         Assert.Equal("0.5", started.Parameters!["produceDelay"]);
     }

@@ -1,3 +1,4 @@
+using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using Playground.Shared.Runs;
@@ -28,6 +29,20 @@ public abstract class PlaygroundTestContext : BunitContext, IAsyncLifetime
     internal FakeBatchService Batches { get; } = new();
 
     internal FakeSavedRunService Saved { get; } = new();
+
+    /// <summary>
+    /// Presses Run once it is on and returns the start it sent, waiting for the page's handler to
+    /// get there: the page may still be rendering its first state on a busy machine.
+    /// </summary>
+    internal RunStartRequest PressRun<TComponent>(IRenderedComponent<TComponent> page)
+        where TComponent : Microsoft.AspNetCore.Components.IComponent
+    {
+        var before = Runs.Started.Count;
+        page.WaitForAssertion(() => Assert.False(page.Find("button.run-button").HasAttribute("disabled"), "Run is off"), TimeSpan.FromSeconds(10));
+        page.Find("button.run-button").Click();
+        page.WaitForAssertion(() => Assert.Equal(before + 1, Runs.Started.Count), TimeSpan.FromSeconds(10));
+        return Runs.Started[^1];
+    }
 
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
 

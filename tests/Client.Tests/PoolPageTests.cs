@@ -28,9 +28,7 @@ public sealed class PoolPageTests : PlaygroundTestContext
         Assert.Equal("100", page.Find("[data-param=tasks] input").GetAttribute("value"));
         Assert.Contains("Pool(4)", page.Find(".explanation").TextContent, StringComparison.Ordinal);
 
-        page.Find("button.run-button").Click();
-
-        var started = Assert.Single(Runs.Started);
+        var started = PressRun(page);
         Assert.Equal(S.Id, started.Scenario);
         Assert.Equal(S.ProcessPerTask, started.Parameters![S.Executor]);
         Assert.False(started.Parameters.ContainsKey(CommonParameters.Mode));

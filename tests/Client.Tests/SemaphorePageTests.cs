@@ -60,9 +60,7 @@ public sealed partial class SemaphorePageTests : PlaygroundTestContext
     {
         var page = RenderPlay("/play/semaphore?kind=bounded&extraRelease=on&mode=async");
 
-        page.Find("button.run-button").Click();
-
-        var started = Assert.Single(Runs.Started);
+        var started = PressRun(page);
         Assert.Equal(SemaphoreSchema.Id, started.Scenario);
         Assert.Equal("bounded", started.Parameters!["kind"]);
         Assert.Equal("on", started.Parameters!["extraRelease"]);

@@ -94,6 +94,24 @@ try
             };
             watch();
             """);
+        if (Environment.GetEnvironmentVariable("PROFILE") == "1")
+        {
+            // Every drawImage timed, by the sizes it copied from and to.
+            await page.AddInitScriptAsync("""
+                window.__draws = new Map();
+                const draw = CanvasRenderingContext2D.prototype.drawImage;
+                CanvasRenderingContext2D.prototype.drawImage = function (...a) {
+                  const t = performance.now();
+                  const r = draw.apply(this, a);
+                  const key = `${a[0].width}x${a[0].height} -> ${this.canvas.width}x${this.canvas.height} (${a.length} args${a.length === 9 ? `, ${Math.round(a[3])}x${Math.round(a[4])} to ${Math.round(a[7])}x${Math.round(a[8])}` : ''})`;
+                  const v = window.__draws.get(key) ?? { n: 0, ms: 0 };
+                  v.n++; v.ms += performance.now() - t;
+                  if (window.__draws.size < 200 || window.__draws.has(key)) window.__draws.set(key, v);
+                  return r;
+                };
+                """);
+        }
+
         var canvas = page.Locator("canvas[data-lanes]");
         string id;
         double toPicture;
@@ -211,6 +229,7 @@ static async Task<(int Frames, double Fps, double P50, double P95)> DragAsync(IP
     var profiler = Environment.GetEnvironmentVariable("PROFILE") == "1" ? await page.Context.NewCDPSessionAsync(page) : null;
     if (profiler is not null)
     {
+        await page.EvaluateAsync("() => window.__draws?.clear()");
         await profiler.SendAsync("Profiler.enable");
         await profiler.SendAsync("Profiler.start");
     }
@@ -245,6 +264,12 @@ static async Task<(int Frames, double Fps, double P50, double P95)> DragAsync(IP
         foreach (var (name, ms) in self.OrderByDescending(kv => kv.Value).Take(15))
         {
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {ms,8:0.0} ms  {name}"));
+        }
+
+        var draws = await page.EvaluateAsync<string[]>("() => [...window.__draws].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([k, v]) => `${v.ms.toFixed(1)} ms in ${v.n} × ${k}`)");
+        foreach (var line in draws)
+        {
+            Console.Error.WriteLine("    drawImage: " + line);
         }
     }
 
