@@ -296,35 +296,44 @@ export class RenderPart {
     }
     const C = this.colors;
     const plotRight = this.cssWidth - RIGHT_PAD;
-    const range = new Path2D();
-    const line = new Path2D();
-    let started = false;
+    // Each column's range of levels, and the level it ends on as a short bar: the columns are a
+    // pixel or two wide, and the range behind already spans every jump between them. Drawn as
+    // plain rectangles, neighbours that match merged: one path of thousands of rectangles costs a
+    // software canvas tens of ms to fill (a busy queue's range changes in every column).
+    const ranges = [];
+    const bars = [];
+    const add = (list, x0, x1, top, bottom) => {
+      const last = list[list.length - 1];
+      if (last && last.top === top && last.bottom === bottom && last.x1 >= x0) {
+        last.x1 = x1;
+      } else {
+        list.push({ x0, x1, top, bottom });
+      }
+    };
     series.buckets.forEach((b, i) => {
       if (b.min === null || b.min === undefined) {
         return;
       }
       const { t0, t1 } = bucketSpan(tiles, i);
-      const x0 = Math.max(this.labelW, this.xOf(t0));
-      const x1 = Math.min(plotRight, this.xOf(t1));
+      // Whole pixels, so neighbours meet without a seam.
+      const x0 = Math.round(Math.max(this.labelW, this.xOf(t0)));
+      const x1 = Math.round(Math.min(plotRight, this.xOf(t1)));
       if (x1 <= this.labelW || x0 >= plotRight) {
         return;
       }
-      const top = yOf(b.max);
-      range.rect(x0, top, Math.max(1, x1 - x0), Math.max(1, yOf(b.min) - top));
-      const y = yOf(b.last);
-      if (!started) {
-        line.moveTo(x0, y);
-        started = true;
-      } else {
-        line.lineTo(x0, y);
-      }
-      line.lineTo(x1, y);
+      const top = Math.round(yOf(b.max));
+      add(ranges, x0, x1, top, Math.max(top + 1, Math.round(yOf(b.min))));
+      const y = Math.round(yOf(b.last) - 0.75);
+      add(bars, x0, x1, y, y + 2);
     });
     ctx.fillStyle = C.gaugeFill;
-    ctx.fill(range);
-    ctx.strokeStyle = C.gaugeLine;
-    ctx.lineWidth = 1.5;
-    ctx.stroke(line);
+    for (const r of ranges) {
+      ctx.fillRect(r.x0, r.top, Math.max(1, r.x1 - r.x0), r.bottom - r.top);
+    }
+    ctx.fillStyle = C.gaugeLine;
+    for (const r of bars) {
+      ctx.fillRect(r.x0, r.top, Math.max(1, r.x1 - r.x0), r.bottom - r.top);
+    }
   }
 
   /** A band gauge from tiles: full where the flag was up all through a pixel column, lighter where it changed inside. */
