@@ -51,16 +51,16 @@ if (!File.Exists(Chromium))
 
 string? database = null;
 string? syntheticId = null;
-if (synthetic is { } total)
-{
-    database = Path.Combine(Path.GetTempPath(), $"pg-timeline-bench-{Guid.NewGuid():N}.db");
-    var clock = Stopwatch.StartNew();
-    syntheticId = WriteSyntheticRun(database, total);
-    Console.Error.WriteLine($"wrote {total:N0} events into {database} in {clock.Elapsed.TotalSeconds:0.0} s");
-}
-
 try
 {
+    if (synthetic is { } total)
+    {
+        database = Path.Combine(Path.GetTempPath(), $"pg-timeline-bench-{Guid.NewGuid():N}.db");
+        var clock = Stopwatch.StartNew();
+        syntheticId = WriteSyntheticRun(database, total);
+        Console.Error.WriteLine($"wrote {total:N0} events into {database} in {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
     await using var site = await SiteProcess.StartAsync(database, synthetic is null ? null : new Dictionary<string, string>
     {
         ["Storage:CacheMegabytes"] = "2048",
