@@ -104,6 +104,14 @@ public sealed partial class Timeline : IAsyncDisposable
             {
                 _timeline = await _module.InvokeAsync<IJSObjectReference>("createTimeline", _host, _self, CreateOptions());
                 _shownDark = Dark;
+                if (_disposed)
+                {
+                    // Closed while it was being made: nothing may stay behind (a stream, a frame loop, a place in a group).
+                    await _timeline.InvokeVoidAsync("dispose");
+                    await _timeline.DisposeAsync();
+                    _timeline = null;
+                    return;
+                }
                 if (ViewGroup is not null)
                 {
                     await _timeline.InvokeVoidAsync("setGroup", ViewGroup);
@@ -231,7 +239,7 @@ public sealed partial class Timeline : IAsyncDisposable
     private Task ReplayAsync(string command, double value = 0) =>
         _timeline is null ? Task.CompletedTask : _timeline.InvokeVoidAsync("replayCommand", command, value).AsTask();
 
-    private Task PlayOrPauseAsync() => ReplayAsync(_replayPlaying ? "pause" : "play");
+    private Task PlayOrPauseAsync() => _replayPlaying ? ReplayAsync("pause") : ReplayAsync("play", _replaySpeed);
 
     private Task SeekAsync(double ns)
     {
@@ -302,8 +310,11 @@ public sealed partial class Timeline : IAsyncDisposable
         });
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         try
         {
             if (_timeline is not null)

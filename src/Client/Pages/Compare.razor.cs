@@ -91,7 +91,8 @@ public sealed partial class Compare : IAsyncDisposable
         var side = new Side(run, scenario, new LiveWatch<RunInfo>(InvokeAsync, StateHasChanged));
         if (!run.State.IsFinal())
         {
-            side.Watch.Start(ct => Runs.WatchAsync(id, ct), info => side.Run = info, _ => { });
+            side.Watch.Start(ct => Runs.WatchAsync(id, ct), info => side.Run = info,
+                ex => _problems.Add(L.Format("play.lostTrack", ("error", ex.Message))));
         }
 
         return side;

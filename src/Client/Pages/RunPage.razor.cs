@@ -54,6 +54,8 @@ public sealed partial class RunPage : IAsyncDisposable
         }
 
         _loadedId = RunId;
+        _watchError = null;
+        _compareText = null;
         _ = _watch.StopAsync();
         _run = RunIds.IsWellFormed(RunId) ? Runs.Get(RunId) : null;
         _scenario = _run is null ? null : Runs.Scenarios.FirstOrDefault(s => string.Equals(s.Id, _run.Scenario, StringComparison.OrdinalIgnoreCase));

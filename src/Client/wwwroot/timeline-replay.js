@@ -31,6 +31,10 @@ export class ReplayPart {
         if (r.at >= end) {
           r.at = 0;
         }
+        if (num(value, 0) > 0) {
+          // The page says the speed it shows with every play, so the two never differ.
+          r.speed = clamp(num(value, 1), MIN_SPEED, MAX_SPEED);
+        }
         r.playing = end > 0;
         break;
       case 'pause':
@@ -72,7 +76,10 @@ export class ReplayPart {
       }
     }
     r.wall = wallNow;
-    this.reportReplay(wallNow, false);
+    if (r.playing) {
+      // A paused replay has nothing new to say, however often it is redrawn.
+      this.reportReplay(wallNow, false);
+    }
   }
 
   /** Tells the page the replay's moment, its end and whether it plays: at once, or a few times a second. */

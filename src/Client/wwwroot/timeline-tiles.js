@@ -36,6 +36,7 @@ export class TileSource {
     this.inflight = null;
     this.next = null;
     this.firstMovedAt = null;
+    this.failedKey = null;
     this.runId = runId ?? null;
     this.tiles = null;
     this.failed = false;
@@ -65,6 +66,10 @@ export class TileSource {
       return;
     }
     const key = TileSource.key(t0, t1, buckets);
+    if (this.failedKey === key.text && performance.now() < this.failedUntil) {
+      // Refused or failed a moment ago: asked again after the retry delay, not on every redraw.
+      return;
+    }
     if (this.tiles?.key === key.text || this.inflight === key.text) {
       this.next = null;
       this.firstMovedAt = null;
@@ -135,6 +140,8 @@ export class TileSource {
       }
       console.warn('[timeline tiles]', error);
       this.failed = true;
+      this.failedKey = key.text;
+      this.failedUntil = performance.now() + RETRY_MS;
       this.onLoaded();
       if (!this.gone) {
         // A blip (the network, a busy server): the same window again in a moment, unless a newer one is wanted by then.

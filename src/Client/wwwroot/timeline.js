@@ -246,6 +246,7 @@ class Timeline {
 
   async dispose() {
     this.leaveGroup();
+    this.tileSource.reset(null);
     this.disposed = true;
     this.generation++;
     if (this.frame) {
