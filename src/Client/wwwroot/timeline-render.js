@@ -468,25 +468,33 @@ export class RenderPart {
     const C = this.colors;
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(this.labelW, y, this.plotWidth(), LANE_H);
+    this.drawRow(ctx, y - 4, y + LANE_H + 4, () => this.drawLaneTiles(ctx, lane, y), () => this.drawLaneEvents(ctx, lane, y, now));
+  }
+
+  /**
+   * Draws one row (a lane or a gauge) from where its picture comes: from tiles only up to a
+   * replay's moment; from tiles behind a live run's tile edge and from the page's own events past
+   * it; from tiles alone; or from the events alone. Called inside the plot's clip.
+   */
+  drawRow(ctx, y0, y1, fromTiles, fromEvents) {
     if (this.replay) {
       // A replay draws from the log only, and nothing past its moment.
       if (this.drawnTiles) {
-        this.clipped(ctx, this.labelW, this.xOf(this.replay.at), y - 4, y + LANE_H + 4, () => this.drawLaneTiles(ctx, lane, y));
+        this.clipped(ctx, this.labelW, this.xOf(this.replay.at), y0, y1, fromTiles);
       }
       return;
     }
-    if (this.drawnTiles) {
-      if (this.tileEdge === null) {
-        this.drawLaneTiles(ctx, lane, y);
-        return;
-      }
-      const edge = this.xOf(this.tileEdge);
-      const right = this.cssWidth;
-      this.clipped(ctx, this.labelW, edge, y - 4, y + LANE_H + 4, () => this.drawLaneTiles(ctx, lane, y));
-      this.clipped(ctx, edge, right, y - 4, y + LANE_H + 4, () => this.drawLaneEvents(ctx, lane, y, now));
+    if (!this.drawnTiles) {
+      fromEvents();
       return;
     }
-    this.drawLaneEvents(ctx, lane, y, now);
+    if (this.tileEdge === null) {
+      fromTiles();
+      return;
+    }
+    const edge = this.xOf(this.tileEdge);
+    this.clipped(ctx, this.labelW, edge, y0, y1, fromTiles);
+    this.clipped(ctx, edge, this.cssWidth, y0, y1, fromEvents);
   }
 
   /** A lane from the events the page holds: spans, labels and marks. */
@@ -720,7 +728,6 @@ export class RenderPart {
 
   /** A count over time as a filled step chart, with the limit line when the gauge has one; returns the scale's top. */
   drawStep(ctx, box, now) {
-    const m = this.model;
     const C = this.colors;
     const g = box.g;
     const top = box.top;
@@ -752,24 +759,7 @@ export class RenderPart {
       }
     }
 
-    if (this.replay) {
-      if (this.drawnTiles) {
-        this.clipped(ctx, labelW, this.xOf(this.replay.at), top, top + h, () => this.drawStepTiles(ctx, box, g, yOf));
-      }
-      return maxY;
-    }
-    if (this.drawnTiles) {
-      if (this.tileEdge === null) {
-        this.drawStepTiles(ctx, box, g, yOf);
-        return maxY;
-      }
-      const edge = this.xOf(this.tileEdge);
-      this.clipped(ctx, labelW, edge, top, top + h, () => this.drawStepTiles(ctx, box, g, yOf));
-      this.clipped(ctx, edge, plotRight, top, top + h, () => this.drawStepPoints(ctx, g, yOf, now));
-      return maxY;
-    }
-
-    this.drawStepPoints(ctx, g, yOf, now);
+    this.drawRow(ctx, top, top + h, () => this.drawStepTiles(ctx, box, g, yOf), () => this.drawStepPoints(ctx, g, yOf, now));
     return maxY;
   }
 
@@ -811,11 +801,9 @@ export class RenderPart {
 
   /** An on/off quantity (a flag) as a band across the plot, filled while its level is 1. */
   drawBand(ctx, box, now) {
-    const m = this.model;
     const C = this.colors;
     const g = box.g;
     const labelW = this.labelW;
-    const plotRight = this.cssWidth - RIGHT_PAD;
     ctx.fillStyle = C.laneBg;
     ctx.fillRect(labelW, box.top, this.plotWidth(), box.h);
     const y = box.top + 3;
@@ -824,24 +812,7 @@ export class RenderPart {
     ctx.strokeStyle = C.band;
     ctx.lineWidth = 1;
     ctx.strokeRect(labelW + 0.5, y + 0.5, this.plotWidth() - 1, h - 1);
-    if (this.replay) {
-      if (this.drawnTiles) {
-        this.clipped(ctx, labelW, this.xOf(this.replay.at), y, y + h, () => this.drawBandTiles(ctx, g, y, h));
-      }
-      return 1;
-    }
-    if (this.drawnTiles) {
-      if (this.tileEdge === null) {
-        this.drawBandTiles(ctx, g, y, h);
-        return 1;
-      }
-      const edge = this.xOf(this.tileEdge);
-      this.clipped(ctx, labelW, edge, y, y + h, () => this.drawBandTiles(ctx, g, y, h));
-      this.clipped(ctx, edge, plotRight, y, y + h, () => this.drawBandPoints(ctx, g, y, h, now));
-      return 1;
-    }
-
-    this.drawBandPoints(ctx, g, y, h, now);
+    this.drawRow(ctx, y, y + h, () => this.drawBandTiles(ctx, g, y, h), () => this.drawBandPoints(ctx, g, y, h, now));
     return 1;
   }
 
