@@ -49,24 +49,9 @@ public sealed class RunPageTests(BrowserFixture fixture) : IClassFixture<Browser
             Assert.Empty(await SiteTests.AxeViolationsAsync(watcher));
 
             // Replay at ten times real speed: it plays, then stops at the end on the whole picture.
-            await watcher.Locator(".replay-play").ClickAsync();
-            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", new System.Text.RegularExpressions.Regex("playing$"), new() { Timeout = Timeout });
-            await watcher.Locator(".replay-speed").ClickAsync();
-            await watcher.GetByRole(AriaRole.Option, new() { Name = "10×" }).ClickAsync();
-            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", new System.Text.RegularExpressions.Regex("paused$"), new() { Timeout = Timeout });
-            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
-
-            var drawn = (await canvas.GetAttributeAsync("data-drawn"))!.Split(';')
-                .Select(lane => lane.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture) / 1e6).ToArray()).ToList();
-            var actors = summary.GetProperty("actors").EnumerateArray().ToList();
-            Assert.Equal(actors.Count, drawn.Count);
-            for (var i = 0; i < actors.Count; i++)
-            {
-                // The last frame counts the whole log: the summary's times, to its rounding.
-                Assert.InRange(Math.Abs(actors[i].GetProperty("busyMs").GetDouble() - drawn[i][0]), 0, 0.06);
-                Assert.InRange(Math.Abs(actors[i].GetProperty("blockedMs").GetDouble() - drawn[i][1]), 0, 0.06);
-                Assert.InRange(Math.Abs(actors[i].GetProperty("sleepMs").GetDouble() - drawn[i][2]), 0, 0.06);
-            }
+            await TimelineChecks.ReplayToTheEndAsync(watcher, canvas, Timeout, seePlaying: true);
+            // The last frame counts the whole log: the summary's times, to its rounding.
+            await TimelineChecks.AssertDrawnAsSummaryAsync(canvas, [.. summary.GetProperty("actors").EnumerateArray()], 0.06);
 
             // Back to the whole run.
             await watcher.Locator(".replay-exit").ClickAsync();

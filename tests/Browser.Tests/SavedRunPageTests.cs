@@ -53,22 +53,9 @@ public sealed class SavedRunPageTests(BrowserFixture fixture) : IClassFixture<Br
             await Assertions.Expect(canvas).ToHaveAttributeAsync("data-state", "completed", new() { Timeout = Timeout });
             await Assertions.Expect(canvas).ToHaveAttributeAsync("data-events", eventCount.ToString(CultureInfo.InvariantCulture), new() { Timeout = Timeout });
 
-            await watcher.Locator(".replay-play").ClickAsync();
-            await watcher.Locator(".replay-speed").ClickAsync();
-            await watcher.GetByRole(AriaRole.Option, new() { Name = "10×" }).ClickAsync();
-            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-replay", new System.Text.RegularExpressions.Regex("paused$"), new() { Timeout = Timeout });
-            await Assertions.Expect(canvas).ToHaveAttributeAsync("data-detail", "tiles", new() { Timeout = Timeout });
+            await TimelineChecks.ReplayToTheEndAsync(watcher, canvas, Timeout, seePlaying: false);
             var saved = await watcher.EvaluateAsync<JsonElement>($"async () => await (await fetch('api/runs/{id}')).json()");
-            var actors = saved.GetProperty("summary").GetProperty("actors").EnumerateArray().ToList();
-            var drawn = (await canvas.GetAttributeAsync("data-drawn"))!.Split(';')
-                .Select(lane => lane.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture) / 1e6).ToArray()).ToList();
-            Assert.Equal(actors.Count, drawn.Count);
-            for (var i = 0; i < actors.Count; i++)
-            {
-                Assert.InRange(Math.Abs(actors[i].GetProperty("busyMs").GetDouble() - drawn[i][0]), 0, 0.06);
-                Assert.InRange(Math.Abs(actors[i].GetProperty("blockedMs").GetDouble() - drawn[i][1]), 0, 0.06);
-                Assert.InRange(Math.Abs(actors[i].GetProperty("sleepMs").GetDouble() - drawn[i][2]), 0, 0.06);
-            }
+            await TimelineChecks.AssertDrawnAsSummaryAsync(canvas, [.. saved.GetProperty("summary").GetProperty("actors").EnumerateArray()], 0.06);
 
             await student.CloseAsync();
         }

@@ -36,22 +36,12 @@ public sealed class TimelineDetailTests(BrowserFixture fixture) : IClassFixture<
             // The page holds only part of the log (merged live, or not yet sent), yet its picture is whole.
             var held = long.Parse((await canvas.GetAttributeAsync("data-events"))!, CultureInfo.InvariantCulture);
             Assert.True(held < run.GetProperty("summary").GetProperty("eventCount").GetInt64(), $"the page holds all {held} events, so this run proves nothing about tiles");
-            var drawn = (await canvas.GetAttributeAsync("data-drawn"))!.Split(';')
-                .Select(lane => lane.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture) / 1e6).ToArray()).ToList();
-            Assert.Equal(actors.Count, drawn.Count);
 
             // Within a pixel of the plot, and the summary's rounding to a tenth of a ms.
             var view = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
             var box = await canvas.BoundingBoxAsync();
             var pixelMs = (view[1] - view[0]) / box!.Width / 1e6;
-            var tolerance = pixelMs + 0.06;
-            for (var i = 0; i < actors.Count; i++)
-            {
-                var a = actors[i];
-                Assert.InRange(Math.Abs(a.GetProperty("busyMs").GetDouble() - drawn[i][0]), 0, tolerance);
-                Assert.InRange(Math.Abs(a.GetProperty("blockedMs").GetDouble() - drawn[i][1]), 0, tolerance);
-                Assert.InRange(Math.Abs(a.GetProperty("sleepMs").GetDouble() - drawn[i][2]), 0, tolerance);
-            }
+            await TimelineChecks.AssertDrawnAsSummaryAsync(canvas, actors, pixelMs + 0.06);
 
             // Zoom in, around the busiest of a thousand slices of the run, until a millisecond or less is on
             // screen. (Sixteen threads on two cores leave whole milliseconds where nobody gets a core.)
