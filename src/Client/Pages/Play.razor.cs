@@ -355,7 +355,7 @@ public sealed partial class Play : IAsyncDisposable
     /// <summary>Copies the link to the run on screen (/runs/{id}): anyone who opens it watches that very run.</summary>
     private Task CopyWatchLinkAsync() => _run is null
         ? Task.CompletedTask
-        : Clipboard.CopyAsync(JS, Snackbar, Navigation.ToAbsoluteUri("runs/" + Uri.EscapeDataString(_run.Id)).ToString(), L["play.linkCopied"], L["play.clipboardUnavailable"]);
+        : Clipboard.CopyWatchLinkAsync(JS, Snackbar, Navigation, L, _run.Id);
 
     private async Task ShareAsync()
     {

@@ -130,7 +130,7 @@ public sealed partial class RunPage : IAsyncDisposable
     }
 
     private Task CopyLinkAsync() =>
-        Clipboard.CopyAsync(JS, Snackbar, Navigation.ToAbsoluteUri("runs/" + Uri.EscapeDataString(RunId)).ToString(), L["play.linkCopied"], L["play.clipboardUnavailable"]);
+        Clipboard.CopyWatchLinkAsync(JS, Snackbar, Navigation, L, RunId);
 
     public async ValueTask DisposeAsync() => await _watch.DisposeAsync();
 }

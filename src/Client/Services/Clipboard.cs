@@ -1,5 +1,9 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
+using Playground.Client.Resources;
+using Playground.Shared.Runs;
 
 namespace Playground.Client.Services;
 
@@ -20,5 +24,14 @@ public static class Clipboard
             // No clipboard (an insecure origin, a refused permission): the link is in a field beside the button.
             snackbar.Add(unavailable, Severity.Info);
         }
+    }
+
+    /// <summary>Copies the watch link of a run, <c>/runs/{id}</c> on this site: anyone who opens it watches that very run.</summary>
+    public static Task CopyWatchLinkAsync(IJSRuntime js, ISnackbar snackbar, NavigationManager navigation, IStringLocalizer<Ui> text, string runId)
+    {
+        ArgumentNullException.ThrowIfNull(navigation);
+        ArgumentNullException.ThrowIfNull(text);
+        var link = navigation.ToAbsoluteUri(SavedRunInfo.PermalinkOf(Uri.EscapeDataString(runId)).TrimStart('/')).ToString();
+        return CopyAsync(js, snackbar, link, text["play.linkCopied"], text["play.clipboardUnavailable"]);
     }
 }
