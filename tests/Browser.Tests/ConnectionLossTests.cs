@@ -36,6 +36,9 @@ public sealed class ConnectionLossTests(BrowserFixture fixture) : IClassFixture<
             await Assertions.Expect(page.Locator("[data-interactive=true]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
             await page.Locator(".run-button").ClickAsync();
             await Assertions.Expect(page.Locator(".run-summary")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            // The timeline's scripts come from the server too: the page is whole once its canvas is.
+            var canvas = page.Locator(".timeline-root canvas").First;
+            await Assertions.Expect(canvas).ToBeVisibleAsync(new() { Timeout = 60_000 });
 
             await site.DisposeAsync();
 
@@ -47,7 +50,6 @@ public sealed class ConnectionLossTests(BrowserFixture fixture) : IClassFixture<
 
             // Zooming the timeline with the server gone still works, and its word to the server
             // (the view is no longer following) fails quietly.
-            var canvas = page.Locator(".timeline-root canvas").First;
             await canvas.HoverAsync();
             await page.Mouse.WheelAsync(0, -400);
             await page.WaitForTimeoutAsync(500);
