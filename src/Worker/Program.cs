@@ -5,9 +5,11 @@ using Playground.Shared.Parameters;
 
 // The child program of processes mode: runs one actor of one run. It joins the run's process
 // group, dies with its parent, opens the run's named primitives, runs the same actor code as
-// threads mode and writes its events as binary frames to stdout. Diagnostics go to stderr.
+// threads mode and records its events into the event ring in shared memory the server made for
+// it. Its stdout carries nothing; the server sees it close when the child exits. Diagnostics go
+// to stderr.
 //
-//   Playground.Worker --parent PID --pgid PGID --scenario ID --run RUNID --actor N --params QUERY
+//   Playground.Worker --parent PID --pgid PGID --events RING --scenario ID --run RUNID --actor N --params QUERY
 try
 {
     return WorkerMain.Run(args);
@@ -79,7 +81,7 @@ internal static class WorkerMain
         if (!options.TryGetValue("scenario", out var scenarioId) || !options.TryGetValue("run", out var runId)
             || !options.TryGetValue("actor", out var actorText) || !int.TryParse(actorText, CultureInfo.InvariantCulture, out var actor))
         {
-            Console.Error.WriteLine("worker: usage: --scenario ID --run RUNID --actor N --params QUERY");
+            Console.Error.WriteLine("worker: usage: --events RING --scenario ID --run RUNID --actor N --params QUERY");
             return 2;
         }
 
@@ -105,9 +107,14 @@ internal static class WorkerMain
             return 2;
         }
 
-        using var stdout = Console.OpenStandardOutput();
-        using var frames = new FrameWriter(stdout, actor);
-        return script.RunChild(runId, actor, frames);
+        if (!options.TryGetValue("events", out var ringPath) || ringPath.Length == 0)
+        {
+            Console.Error.WriteLine("worker: --events PATH (the event ring the server made for this child) is missing");
+            return 2;
+        }
+
+        using var events = EventRingWriter.Open(ringPath, actor);
+        return script.RunChild(runId, actor, events);
     }
 
     private static Dictionary<string, string> Parse(string[] args)

@@ -115,6 +115,7 @@ internal static class Spawn
         var names = new SharedQueueNames(runId);
         using var queue = SharedRingQueue.Create(names, QueueKind.Fifo, 2, 2, 1);
         using var recorder = new EventRecorder(1, 1_000);
+        using var ring = EventRingReader.Create(EventRing.PathOf(runId, 0));
         try
         {
             var info = new ProcessStartInfo(worker.FileName) { UseShellExecute = false, RedirectStandardOutput = true };
@@ -125,7 +126,7 @@ internal static class Spawn
 
             foreach (var a in new[]
             {
-                "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", "0",
+                "--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", "0", "--events", ring.Path,
                 "--scenario", S.Id, "--run", runId, "--actor", "0", "--params", ShareLink.EncodeQuery(S.Descriptor, OneItem),
             })
             {
@@ -135,22 +136,25 @@ internal static class Spawn
             long arrived = 0;
             var spawned = Stopwatch.GetTimestamp();
             using var process = Process.Start(info)!;
-            var reader = new FrameReader(process.StandardOutput.BaseStream);
-            reader.Pump(recorder[0], _ =>
+            // The server's drain thread looks every millisecond or so; here the ring is watched without pause.
+            while (arrived == 0 && !process.HasExited)
             {
-                if (arrived == 0)
+                if (ring.Drain(recorder[0]) > 0)
                 {
                     arrived = Stopwatch.GetTimestamp();
                 }
-            });
-            process.WaitForExit();
-            var exited = Stopwatch.GetTimestamp();
-            if (process.ExitCode != 0 || reader.FirstTimestamp is null)
-            {
-                throw new InvalidOperationException($"the {worker.Flavour} worker exited with code {process.ExitCode} after {reader.Frames} frames");
             }
 
-            return (Stats.Ms(spawned, reader.FirstTimestamp.Value), Stats.Ms(spawned, arrived), Stats.Ms(spawned, exited));
+            process.WaitForExit();
+            var exited = Stopwatch.GetTimestamp();
+            ring.Drain(recorder[0]);
+            if (process.ExitCode != 0 || ring.FirstTimestamp is null)
+            {
+                throw new InvalidOperationException($"the {worker.Flavour} worker exited with code {process.ExitCode} after {ring.Read} events");
+            }
+
+            arrived = arrived == 0 ? exited : arrived;
+            return (Stats.Ms(spawned, ring.FirstTimestamp.Value), Stats.Ms(spawned, arrived), Stats.Ms(spawned, exited));
         }
         finally
         {

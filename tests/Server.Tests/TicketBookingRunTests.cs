@@ -140,6 +140,7 @@ public sealed class TicketBookingRunTests(PlaygroundHost host) : IClassFixture<P
             Assert.Empty(FoldersOf(id));
         }
 
-        Assert.Equal(oversold.Average(), open.Mean!.Value, 6);
+        // The row shows its mean to three decimals.
+        Assert.Equal(oversold.Average(), open.Mean!.Value, 3);
     }
 }

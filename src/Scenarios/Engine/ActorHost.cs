@@ -201,7 +201,7 @@ public static class ActorHost
             // A child that crashes stops the others, and the server-side actor with them: it may
             // be blocked on a primitive the dead child was to release.
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var group = new ChildProcessGroup(worker, recorder, observer, environment.StopGrace) { OnCrash = failed.Cancel };
+            using var group = new ChildProcessGroup(worker, recorder, observer, environment.StopGrace, key) { OnCrash = failed.Cancel };
             void Spawn(int a) => group.Spawn(a, actors[a].Name,
                 ["--scenario", script.Descriptor.Id, "--run", key, "--actor", a.ToString(CultureInfo.InvariantCulture), "--params", query],
                 e => script.Observe(e), script.ShowsChildStartup);

@@ -33,7 +33,7 @@ public sealed record HostResult(string Mode, bool Complete, double WallSeconds, 
 /// <remarks>
 /// One instance serves one run. <see cref="Observe"/> sees every event of every actor in every
 /// mode (from several threads at once), so a report built from what it tallies is the same code
-/// for all modes; in processes mode it is fed from the children's event frames.
+/// for all modes; in processes mode it is fed from the children's event rings.
 /// </remarks>
 public abstract class ActorScript<TWorld> : IScenarioExecution, IChildActorScript
     where TWorld : class

@@ -13,7 +13,7 @@ public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bo
     /// <summary>.NET reports a child killed by signal N as exit code 128+N.</summary>
     public int? Signal => ExitCode > 128 && ExitCode < 128 + 65 ? ExitCode - 128 : null;
 
-    /// <summary>The code a child gets when its frames could not be read.</summary>
+    /// <summary>The code a child gets when its event ring held what it could not have written.</summary>
     public const int GarbledOutput = 65;
 
     /// <summary>The code the worker returns when an actor throws.</summary>
@@ -44,8 +44,11 @@ public sealed record ChildExit(int Actor, string Name, int Pid, int ExitCode, bo
 
 /// <summary>
 /// The children of one run: each is started with its pipes, joins the run's process group, dies
-/// with the server (PR_SET_PDEATHSIG), and has a reader thread turning its stdout frames into its
-/// lane. A child that ends with a non-zero code (or a signal) becomes a <c>crash</c> event and
+/// with the server (PR_SET_PDEATHSIG), and records its events into an <see cref="EventRing"/> of
+/// its own in shared memory, which one thread of the group drains into the lanes every few
+/// milliseconds. Each child's stdout pipe carries nothing but its life: a thread waits for it
+/// to close, drains what the child wrote last and reaps it. A child that ends with a non-zero
+/// code (or a signal) becomes a <c>crash</c> event and
 /// ends the run: the whole group is stopped, so no peer waits forever. Stopping is graceful first
 /// (SIGTERM, a short grace), then forceful (SIGKILL). Each child's standard streams are closed as
 /// soon as it is reaped, so a finished run holds no descriptor. Disposing stops and reaps every child.
@@ -59,17 +62,34 @@ public sealed class ChildProcessGroup : IDisposable
     private readonly object _gate = new();
     private readonly ManualResetEventSlim _changed = new(false);
     private readonly TimeSpan _stopGrace;
+    private readonly string _sharedKey;
     private Process? _holder;
     private int _groupId;
+    private int _spawned;
     private bool _disposed;
+    // The children whose rings the drain thread reads: replaced whole, never changed in place.
+    private Child[] _draining = [];
+    private Thread? _drainThread;
+    private volatile bool _stopDraining;
 
-    public ChildProcessGroup(WorkerCommand worker, EventRecorder recorder, IActorObserver observer, TimeSpan? stopGrace = null)
+    /// <param name="sharedKey">
+    /// What the names of the children's event rings in /dev/shm carry (the run's shared key, which
+    /// starts with the server's owner tag); a key of the group's own when not given.
+    /// </param>
+    public ChildProcessGroup(WorkerCommand worker, EventRecorder recorder, IActorObserver observer, TimeSpan? stopGrace = null, string? sharedKey = null)
     {
         _stopGrace = stopGrace ?? TimeSpan.FromMilliseconds(500);
         _worker = worker;
         _recorder = recorder;
         _observer = observer;
+        _sharedKey = sharedKey ?? SharedNameOwner.Current + "-g" + Guid.NewGuid().ToString("N")[..10];
     }
+
+    /// <summary>How many events one drain of one child moves before the thread looks at the others.</summary>
+    private const int DrainBatch = 64 * 1024;
+
+    /// <summary>The longest the drain thread sleeps when no child wrote anything: a frame of the live view.</summary>
+    private const int MaxDrainPauseMs = 8;
 
     /// <summary>
     /// The run's process group, 0 before any child started. Its leader is a small holder process
@@ -145,12 +165,25 @@ public sealed class ChildProcessGroup : IDisposable
                 StartGroupHolder();
             }
 
-            var info = _worker.StartInfo(
-                ["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", _groupId.ToString(CultureInfo.InvariantCulture), .. arguments],
-                redirectInput: true, redirectError: true);
-            var spawned = Stopwatch.GetTimestamp();
-            var process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
-            var child = new Child(actor, name, process, spawned);
+            var ring = EventRingReader.Create(EventRing.PathOf(_sharedKey, _spawned++));
+            Process process;
+            long spawned;
+            try
+            {
+                var info = _worker.StartInfo(
+                    ["--parent", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--pgid", _groupId.ToString(CultureInfo.InvariantCulture),
+                        "--events", ring.Path, .. arguments],
+                    redirectInput: true, redirectError: true);
+                spawned = Stopwatch.GetTimestamp();
+                process = Process.Start(info) ?? throw new InvalidOperationException("the worker did not start");
+            }
+            catch
+            {
+                ring.Dispose();
+                throw;
+            }
+
+            var child = new Child(actor, name, process, spawned, ring, observe);
             _children.Add(child);
             if (recordStartup)
             {
@@ -160,10 +193,73 @@ public sealed class ChildProcessGroup : IDisposable
             }
 
             _observer.ActorStarted(actor, process.Id, process.Id);
+            Volatile.Write(ref _draining, [.. _draining, child]);
+            if (_drainThread is null)
+            {
+                _drainThread = new Thread(DrainLoop) { IsBackground = true, Name = "event-rings" };
+                _drainThread.UnsafeStart();
+            }
+
             child.ErrorReader = new Thread(() => DrainErrors(child)) { IsBackground = true, Name = $"stderr-{name}" };
             child.ErrorReader.UnsafeStart();
-            child.Reader = new Thread(() => Pump(child, observe)) { IsBackground = true, Name = $"pipe-{name}" };
+            child.Reader = new Thread(() => Pump(child)) { IsBackground = true, Name = $"pipe-{name}" };
             child.Reader.UnsafeStart();
+        }
+    }
+
+    /// <summary>
+    /// The drain thread: moves what every live child wrote into its lane, at once while there is
+    /// more, otherwise after a pause that grows to <see cref="MaxDrainPauseMs"/> while all are quiet.
+    /// It never makes a child wait: a child that outruns it loses events, counted, not time.
+    /// </summary>
+    private void DrainLoop()
+    {
+        var pause = 1;
+        while (!_stopDraining)
+        {
+            var moved = 0;
+            var behind = false;
+            foreach (var child in Volatile.Read(ref _draining))
+            {
+                var n = Drain(child, DrainBatch);
+                moved += n;
+                behind |= n == DrainBatch;
+            }
+
+            if (behind)
+            {
+                continue;
+            }
+
+            pause = moved > 0 ? 1 : Math.Min(pause * 2, MaxDrainPauseMs);
+            Thread.Sleep(pause);
+        }
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> of a child's events into its lane; the drain thread and the
+    /// child's own pipe thread (for its last events) take turns. A ring holding what the child
+    /// could not have written stops the child, which is then reported as garbled.
+    /// </summary>
+    private int Drain(Child child, int max)
+    {
+        lock (child.DrainGate)
+        {
+            if (child.Ring is not { } ring || child.Garbled)
+            {
+                return 0;
+            }
+
+            try
+            {
+                return ring.Drain(_recorder[child.Actor], child.Observe, max);
+            }
+            catch (InvalidDataException)
+            {
+                child.Garbled = true;
+                Signal(child);
+                return 0;
+            }
         }
     }
 
@@ -339,10 +435,18 @@ public sealed class ChildProcessGroup : IDisposable
         }
 
         KillAll();
+        _stopDraining = true;
+        _drainThread?.Join();
         lock (_gate)
         {
             foreach (var c in _children)
             {
+                lock (c.DrainGate)
+                {
+                    c.Ring?.Dispose();
+                    c.Ring = null;
+                }
+
                 c.Process.Dispose();
             }
         }
@@ -350,19 +454,25 @@ public sealed class ChildProcessGroup : IDisposable
         _changed.Dispose();
     }
 
-    private void Pump(Child child, Action<RawEvent>? observe)
+    /// <summary>
+    /// The child's pipe thread: waits for its stdout to close (it writes nothing there; the pipe
+    /// closes when it exits), reaps it, moves its last events into its lane and records how it ended.
+    /// </summary>
+    private void Pump(Child child)
     {
         var log = _recorder[child.Actor];
-        var reader = new FrameReader(child.Process.StandardOutput.BaseStream);
         try
         {
-            reader.Pump(log, observe);
+            var stdout = child.Process.StandardOutput.BaseStream;
+            var sink = new byte[256];
+            while (stdout.Read(sink) > 0)
+            {
+                // Nothing is expected on stdout; whatever comes is read so the child never blocks on it.
+            }
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // A garbled frame or a broken pipe: nobody reads this child's output any more, so it
-            // would soon block on a full pipe. It is stopped and reported as crashed.
-            child.Garbled = ex is InvalidDataException;
+            // A broken pipe: this child can no longer be watched. It is stopped and reported as crashed.
             Signal(child);
         }
 
@@ -371,10 +481,25 @@ public sealed class ChildProcessGroup : IDisposable
         child.Reaped = true;
         child.ErrorReader?.Join(TimeSpan.FromSeconds(2));
         CloseStreams(child.Process);
-        var startupMs = reader.FirstTimestamp is { } first
-            ? (first - child.SpawnedAt) * 1000.0 / Stopwatch.Frequency
+        long? first;
+        lock (child.DrainGate)
+        {
+            // Everything it published is in the ring, even if it was killed a moment later.
+            Drain(child, int.MaxValue);
+            first = child.Ring?.FirstTimestamp;
+            child.Ring?.Dispose();
+            child.Ring = null;
+        }
+
+        lock (_gate)
+        {
+            Volatile.Write(ref _draining, [.. _draining.Where(c => c != child)]);
+        }
+
+        var startupMs = first is { } firstStamp
+            ? (firstStamp - child.SpawnedAt) * 1000.0 / Stopwatch.Frequency
             : double.NaN;
-        var exitCode = child.Garbled && child.Process.ExitCode == 0 ? ChildExit.GarbledOutput : child.Process.ExitCode;
+        var exitCode = child.Garbled ? ChildExit.GarbledOutput : child.Process.ExitCode;
         var exit = new ChildExit(child.Actor, child.Name, child.Pid, exitCode, child.StopRequested && !child.Garbled, startupMs);
         if (exit.Crashed)
         {
@@ -528,13 +653,20 @@ public sealed class ChildProcessGroup : IDisposable
         }
     }
 
-    private sealed class Child(int actor, string name, Process process, long spawnedAt)
+    private sealed class Child(int actor, string name, Process process, long spawnedAt, EventRingReader ring, Action<RawEvent>? observe)
     {
         public int Actor { get; } = actor;
         public string Name { get; } = name;
         public Process Process { get; } = process;
         public int Pid { get; } = process.Id;
         public long SpawnedAt { get; } = spawnedAt;
+        public Action<RawEvent>? Observe { get; } = observe;
+
+        /// <summary>Taken by whoever drains the ring: one writer of the lane at a time.</summary>
+        public object DrainGate { get; } = new();
+
+        /// <summary>Its event ring until it was reaped and drained for the last time.</summary>
+        public EventRingReader? Ring { get; set; } = ring;
         public Thread? Reader { get; set; }
         public Thread? ErrorReader { get; set; }
         public volatile bool StopRequested;

@@ -25,8 +25,12 @@ internal sealed unsafe class SharedMapping : IDisposable
     /// <summary>The first byte of the mapping.</summary>
     public byte* Pointer { get; }
 
-    /// <summary>Creates a new zero-filled file of <paramref name="bytes"/>; fails if it exists (which it then leaves alone).</summary>
-    public static SharedMapping Create(string path, long bytes)
+    /// <summary>
+    /// Creates a new zero-filled file of <paramref name="bytes"/>; fails if it exists (which it then
+    /// leaves alone). The first <paramref name="reserve"/> bytes (all of them by default) get their
+    /// pages now; past them, a page is taken when first written.
+    /// </summary>
+    public static SharedMapping Create(string path, long bytes, long? reserve = null)
     {
         var created = false;
         try
@@ -34,7 +38,7 @@ internal sealed unsafe class SharedMapping : IDisposable
             using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite);
             created = true;
             fs.SetLength(bytes);
-            var error = LibC.PosixFallocate((int)fs.SafeFileHandle.DangerousGetHandle(), 0, bytes);
+            var error = LibC.PosixFallocate((int)fs.SafeFileHandle.DangerousGetHandle(), 0, Math.Clamp(reserve ?? bytes, 1, bytes));
             if (error != 0)
             {
                 throw new IOException($"cannot reserve {bytes} bytes for {path}: {new System.ComponentModel.Win32Exception(error).Message}");

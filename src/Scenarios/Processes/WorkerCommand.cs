@@ -6,7 +6,7 @@ namespace Playground.Scenarios.Processes;
 /// <param name="Flavour">"native" (NativeAOT) or "framework" (framework-dependent).</param>
 public sealed record WorkerCommand(string FileName, IReadOnlyList<string> PrefixArguments, string Flavour)
 {
-    /// <summary>How to start the worker with <paramref name="arguments"/>: stdout always piped (frames, answers).</summary>
+    /// <summary>How to start the worker with <paramref name="arguments"/>: stdout always piped (a child's life, the holder's answer).</summary>
     public System.Diagnostics.ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool redirectInput, bool redirectError)
     {
         var info = new System.Diagnostics.ProcessStartInfo(FileName)

@@ -35,6 +35,7 @@ public sealed class ActorLog : IActorRecorder
     // The count at which the room reserved so far is used up.
     private int _limit;
     private long _dropped;
+    private long _lost;
     private long _lastTimestamp;
     private int _lastKind = -1;
 
@@ -51,8 +52,21 @@ public sealed class ActorLog : IActorRecorder
     /// <summary>Events published so far.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Events this actor could not record because the run's cap was reached.</summary>
+    /// <summary>Events of this actor that are not in the log: over the run's cap, or <see cref="Lost"/>.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Events of this actor's child that never reached the log because the server fell a whole
+    /// event ring behind (counted in <see cref="Dropped"/> too).
+    /// </summary>
+    public long Lost => Interlocked.Read(ref _lost);
+
+    /// <summary>Counts events of this actor's child lost before they reached the log (its event ring was full).</summary>
+    internal void AddLost(long count)
+    {
+        Interlocked.Add(ref _lost, count);
+        Interlocked.Add(ref _dropped, count);
+    }
 
     /// <summary>
     /// When the actor last recorded anything (kept or dropped by the cap), on <see cref="Stopwatch"/>'s

@@ -75,7 +75,7 @@ public sealed class EventRecorder : IDisposable
         }
     }
 
-    /// <summary>Events that were not recorded because the cap was reached.</summary>
+    /// <summary>Events that were not recorded: over the cap, or <see cref="Lost"/> on the way from a child.</summary>
     public long Dropped
     {
         get
@@ -84,6 +84,21 @@ public sealed class EventRecorder : IDisposable
             foreach (var a in _actors)
             {
                 n += a.Dropped;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Events children recorded that never reached the log because the server fell a whole event ring behind.</summary>
+    public long Lost
+    {
+        get
+        {
+            long n = 0;
+            foreach (var a in _actors)
+            {
+                n += a.Lost;
             }
 
             return n;

@@ -24,9 +24,15 @@ public static class Summaries
         var wallMs = (endTimestamp - recorder.StartTimestamp) * 1000.0 / Stopwatch.Frequency;
         var notes = new List<Msg>(outcome.Notes);
         var dropped = recorder.Dropped;
-        if (dropped > 0)
+        var lost = recorder.Lost;
+        if (dropped - lost > 0)
         {
-            notes.Add(Msg.Of("note.truncated", ("max", recorder.MaxEvents), ("dropped", dropped)));
+            notes.Add(Msg.Of("note.truncated", ("max", recorder.MaxEvents), ("dropped", dropped - lost)));
+        }
+
+        if (lost > 0)
+        {
+            notes.Add(Msg.Of("note.eventsLost", ("lost", lost)));
         }
 
         return new RunSummary(Round(wallMs), Math.Round(outcome.Throughput, 2), outcome.ThroughputUnit, recorder.Count, dropped,
