@@ -160,12 +160,16 @@ public sealed class EventRingTests
                 redirectInput: true, redirectError: true);
             using var child = Process.Start(info)!;
             var blocked = Stopwatch.StartNew();
-            while (queue.Depth < 1 || blocked.Elapsed < TimeSpan.FromMilliseconds(300))
+            while (ring.Published < 5)
             {
                 Assert.False(child.HasExited, "the producer exited instead of blocking");
-                Assert.True(blocked.Elapsed < TimeSpan.FromSeconds(20), "the producer never filled the queue");
+                Assert.True(blocked.Elapsed < TimeSpan.FromSeconds(20), "the producer never blocked on the full queue");
                 Thread.Sleep(10);
             }
+
+            // Long enough for anything else it might wrongly write.
+            Thread.Sleep(200);
+            Assert.Equal(5, ring.Published);
 
             Assert.Equal(0, ring.Read);
             child.Kill();

@@ -91,6 +91,9 @@ public sealed class ChildProcessGroup : IDisposable
     /// <summary>The longest the drain thread sleeps when no child wrote anything: a frame of the live view.</summary>
     private const int MaxDrainPauseMs = 8;
 
+    /// <summary>How long the drain thread sleeps between rounds that found events.</summary>
+    private const int MinDrainPauseMs = 1;
+
     /// <summary>
     /// The run's process group, 0 before any child started. Its leader is a small holder process
     /// that lives until the group is killed, so the group exists for the whole run: siblings can
@@ -214,7 +217,7 @@ public sealed class ChildProcessGroup : IDisposable
     /// </summary>
     private void DrainLoop()
     {
-        var pause = 1;
+        var pause = MinDrainPauseMs;
         while (!_stopDraining)
         {
             var moved = 0;
@@ -231,7 +234,7 @@ public sealed class ChildProcessGroup : IDisposable
                 continue;
             }
 
-            pause = moved > 0 ? 1 : Math.Min(pause * 2, MaxDrainPauseMs);
+            pause = moved > 0 ? MinDrainPauseMs : Math.Min(pause * 2, MaxDrainPauseMs);
             Thread.Sleep(pause);
         }
     }

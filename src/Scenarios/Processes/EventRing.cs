@@ -331,8 +331,8 @@ public sealed unsafe class EventRingReader : IDisposable
         return count;
     }
 
-    /// <summary>True when the child has written something not drained yet.</summary>
-    public bool HasNew => Volatile.Read(ref _header[EventRing.WWritten]) != _read;
+    /// <summary>Records the child has published so far, drained or not.</summary>
+    public long Published => Volatile.Read(ref _header[EventRing.WWritten]);
 
     private const int RecordBytes = EventRing.RecordBytes;
 

@@ -35,6 +35,15 @@ internal static unsafe class Futex
         }
     }
 
+    /// <summary>Wakes at most one process or thread sleeping on <paramref name="word"/>.</summary>
+    public static void WakeOne(int* word)
+    {
+        if (LibC.Futex(LibC.FutexSyscall, word, LibC.FUTEX_WAKE, 1, null, 0, 0) < 0)
+        {
+            throw Error("futex(FUTEX_WAKE)");
+        }
+    }
+
     /// <summary>
     /// One kernel sleep while <c>*word == expected</c>, at most <paramref name="timeout"/>. Returns when
     /// woken, when the word no longer holds expected (EAGAIN), on a signal (EINTR) or when the time

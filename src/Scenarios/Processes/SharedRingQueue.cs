@@ -6,9 +6,13 @@ namespace Playground.Scenarios.Processes;
 
 /// <summary>
 /// The processes flavour of <see cref="IItemQueue"/>: item slots in a memory-mapped file under
-/// /dev/shm, guarded by three POSIX semaphores (free slots, filled slots, a mutex) — the design of
-/// multiprocessing.Queue without its feeder thread. Every process of a run maps the same file and
-/// blocks in the kernel on the same semaphores. FIFO is a ring, LIFO a stack, priority a binary
+/// /dev/shm with a header that holds everything the processes share — the count, a mutex
+/// (<see cref="SharedMutex"/>), and two futex words a getter sleeps on while the queue is empty
+/// and a putter while it is full, with the number of sleepers on each. It is a monitor in shared
+/// memory: an operation takes the mutex once, and a wake-up system call is made only when someone
+/// sleeps, so a put or a get costs a few atomic instructions on one cache line. A caller that
+/// finds no item (or no room) spins a few microseconds first (<see cref="SharedSpin"/>) and is
+/// recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
 /// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
 /// that each all-done advances. The header also holds the <see cref="ICountdown"/> of the parties
 /// still putting. Every operation passes <see cref="PrimitiveCall.Enter"/> before it takes anything.
@@ -21,21 +25,19 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     // Header fields (longs). FAllDone counts the moments unfinished fell to zero; join() sleeps on its low 32 bits.
     private const int FMagic = 0, FSlots = 1, FKind = 2, FHead = 3, FCount = 4, FMaxDepth = 5, FUnfinished = 6,
-        FSequence = 7, FPartiesLeft = 8, FAllDone = 9, FCapacity = 10;
+        FSequence = 7, FPartiesLeft = 8, FAllDone = 9, FCapacity = 10, FMutex = 11,
+        FNotEmpty = 12, FNotFull = 13, FGetSleepers = 14, FPutSleepers = 15;
 
     private readonly SharedMapping _mapping;
     private readonly long* _header;
     private readonly long* _slots;
-    private readonly PosixSemaphore _free;
-    private readonly PosixSemaphore _filled;
-    private readonly PosixSemaphore _mutex;
     private readonly QueueKind _kind;
     private readonly int _slotCount;
     private int _disposed;
 
     private readonly QueueResources _resources;
 
-    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, PosixSemaphore free, PosixSemaphore filled, PosixSemaphore mutex, string resource)
+    private SharedRingQueue(SharedQueueNames names, SharedMapping mapping, string resource)
     {
         Names = names;
         _resources = new QueueResources(resource);
@@ -43,9 +45,6 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         var p = mapping.Pointer;
         _header = (long*)p;
         _slots = (long*)(p + HeaderBytes);
-        _free = free;
-        _filled = filled;
-        _mutex = mutex;
         if (_header[FMagic] != Magic)
         {
             throw new InvalidDataException($"{names.MemoryPath} is not a shared queue");
@@ -79,7 +78,6 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         var bytes = HeaderBytes + ((long)slots * SlotBytes);
-        PosixSemaphore? free = null, filled = null, mutex = null;
         SharedMapping? mapping = null;
         try
         {
@@ -90,26 +88,11 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
             header[FCapacity] = capacity;
             header[FPartiesLeft] = parties;
             Volatile.Write(ref header[FMagic], Magic);
-
-            free = PosixSemaphore.Create(names.Free, (uint)slots);
-            filled = PosixSemaphore.Create(names.Filled, 0);
-            mutex = PosixSemaphore.Create(names.Mutex, 1);
-            return new SharedRingQueue(names, mapping, free, filled, mutex, resource);
+            return new SharedRingQueue(names, mapping, resource);
         }
         catch
         {
-            free?.Dispose();
-            filled?.Dispose();
-            mutex?.Dispose();
-            // Remove only what this call made: a name that already existed belongs to someone else.
-            foreach (var sem in new[] { free, filled, mutex })
-            {
-                if (sem is not null)
-                {
-                    PosixSemaphore.Unlink(sem.Name);
-                }
-            }
-
+            // Remove only what this call made: a file that already existed belongs to someone else.
             if (mapping is not null)
             {
                 mapping.Dispose();
@@ -123,8 +106,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     /// <summary>Opens a queue another process created (a child opening the run's queue).</summary>
     public static SharedRingQueue Open(SharedQueueNames names, string resource = MonitorQueue.Resource)
     {
-        return new SharedRingQueue(names, SharedMapping.Open(names.MemoryPath), PosixSemaphore.Open(names.Free), PosixSemaphore.Open(names.Filled),
-            PosixSemaphore.Open(names.Mutex), resource);
+        return new SharedRingQueue(names, SharedMapping.Open(names.MemoryPath), resource);
     }
 
     public bool IsEmpty(IActorRecorder actor)
@@ -137,41 +119,60 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         }
         finally
         {
-            _mutex.Release();
+            Unlock();
         }
     }
 
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
         PrimitiveCall.Enter(actor, EventKind.Put, _resources.Queue);
-        if (!_free.TryWait())
+        Lock();
+        if (_header[FCount] >= _slotCount)
         {
-            RecordWait(actor, _resources.Full, item);
-            _free.Wait(cancellationToken);
+            Unlock();
+            SharedSpin.Until(this, static q => q.Depth < q._slotCount);
+            Lock();
+            if (_header[FCount] >= _slotCount)
+            {
+                // Recorded under the mutex: the level lands in the same order as the puts' and gets'.
+                actor.Record(EventKind.Wait, _resources.Full, item, _header[FCount]);
+                SleepWhile(static q => q._header[FCount] >= q._slotCount, FNotFull, FPutSleepers, cancellationToken);
+            }
         }
 
-        Lock();
+        bool wake;
         try
         {
             Insert(item, priority);
             _header[FUnfinished]++;
             actor.Record(EventKind.Put, _resources.Queue, item, _header[FCount]);
+            wake = Signal(FNotEmpty, FGetSleepers);
         }
         finally
         {
-            _mutex.Release();
+            Unlock();
         }
 
-        _filled.Release();
+        if (wake)
+        {
+            Futex.WakeOne(Word(FNotEmpty));
+        }
     }
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
         PrimitiveCall.Enter(actor, EventKind.Get, _resources.Queue);
-        if (!_filled.TryWait())
+        Lock();
+        if (_header[FCount] == 0)
         {
-            RecordWait(actor, _resources.Empty, 0);
-            _filled.Wait(cancellationToken);
+            Unlock();
+            SharedSpin.Until(this, static q => q.Depth > 0);
+            Lock();
+            if (_header[FCount] == 0)
+            {
+                actor.Record(EventKind.Wait, _resources.Empty, 0, _header[FCount]);
+                SleepWhile(static q => q._header[FCount] == 0, FNotEmpty, FGetSleepers, cancellationToken);
+            }
         }
 
         return TakeHeld(actor);
@@ -180,8 +181,10 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     public bool TryGet(IActorRecorder actor, out long item)
     {
         PrimitiveCall.Enter(actor, EventKind.Get, _resources.Queue);
-        if (!_filled.TryWait())
+        Lock();
+        if (_header[FCount] == 0)
         {
+            Unlock();
             item = 0;
             return false;
         }
@@ -189,6 +192,59 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         item = TakeHeld(actor);
         return true;
     }
+
+    /// <summary>
+    /// Called with the mutex held while <paramref name="blocked"/> holds: sleeps in the kernel on the
+    /// futex word <paramref name="word"/> (counted among its <paramref name="sleepers"/>) until it no
+    /// longer holds, and returns with the mutex held again. A wake-up another caller took first
+    /// only means sleeping again. A cancelled sleeper leaves without the mutex, handing on a wake-up
+    /// it may have been given to the next sleeper.
+    /// </summary>
+    private void SleepWhile(Func<SharedRingQueue, bool> blocked, int word, int sleepers, CancellationToken cancellationToken)
+    {
+        while (blocked(this))
+        {
+            _header[sleepers]++;
+            var seen = *Word(word);
+            Unlock();
+            try
+            {
+                Futex.WaitWhileEqual(Word(word), seen, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Lock();
+                _header[sleepers]--;
+                var handOn = !blocked(this) && Signal(word, sleepers);
+                Unlock();
+                if (handOn)
+                {
+                    Futex.WakeOne(Word(word));
+                }
+
+                throw;
+            }
+
+            Lock();
+            _header[sleepers]--;
+        }
+    }
+
+    /// <summary>With the mutex held: advances <paramref name="word"/> when someone sleeps on it; true when they need waking.</summary>
+    private bool Signal(int word, int sleepers)
+    {
+        if (_header[sleepers] == 0)
+        {
+            return false;
+        }
+
+        var w = Word(word);
+        Volatile.Write(ref *w, unchecked(*w + 1));
+        return true;
+    }
+
+    // The low half of a header long on little-endian machines (x64, arm64): a futex word is 32 bits.
+    private int* Word(int field) => (int*)&_header[field];
 
     public void TaskDone(IActorRecorder actor)
     {
@@ -213,7 +269,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         }
         finally
         {
-            _mutex.Release();
+            Unlock();
         }
 
         if (allDone)
@@ -246,7 +302,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         }
         finally
         {
-            _mutex.Release();
+            Unlock();
         }
 
         Futex.WaitWhileEqual(AllDoneWord, generation, cancellationToken);
@@ -260,53 +316,43 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
     public bool Signal() => Interlocked.Decrement(ref _header[FPartiesLeft]) == 0;
 
-    // The low half of the all-done counter on little-endian machines (x64, arm64): a futex word is 32 bits.
-    private int* AllDoneWord => (int*)&_header[FAllDone];
+    private int* AllDoneWord => Word(FAllDone);
 
-    /// <summary>
-    /// Records that the caller is about to block, with the depth read under the mutex: the level
-    /// lands in the same order as the puts' and gets' levels, so the depth gauge never goes back in time.
-    /// </summary>
-    private void RecordWait(IActorRecorder actor, string resource, long value)
-    {
-        Lock();
-        try
-        {
-            actor.Record(EventKind.Wait, resource, value, _header[FCount]);
-        }
-        finally
-        {
-            _mutex.Release();
-        }
-    }
-
+    /// <summary>Takes the next item, with the mutex held and at least one item queued; releases the mutex.</summary>
     private long TakeHeld(IActorRecorder actor)
     {
         long item;
-        Lock();
+        bool wake;
         try
         {
             item = Remove();
             actor.Record(EventKind.Get, _resources.Queue, item, _header[FCount]);
+            wake = Signal(FNotFull, FPutSleepers);
         }
         finally
         {
-            _mutex.Release();
+            Unlock();
         }
 
-        _free.Release();
+        if (wake)
+        {
+            Futex.WakeOne(Word(FNotFull));
+        }
+
         return item;
     }
 
     // The mutex is held by at most one process for a few instructions; it is never cancelled.
-    private void Lock() => _mutex.Wait(CancellationToken.None);
+    private void Lock() => SharedMutex.Enter(Word(FMutex));
+
+    private void Unlock() => SharedMutex.Exit(Word(FMutex));
 
     private void Insert(long item, long priority)
     {
         var count = _header[FCount];
         if (count >= _slotCount)
         {
-            throw new InvalidOperationException("shared queue overflow: the free-slot semaphore and the ring disagree");
+            throw new InvalidOperationException("shared queue overflow");
         }
 
         var seq = _header[FSequence]++;
@@ -350,7 +396,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         var count = _header[FCount];
         if (count <= 0)
         {
-            throw new InvalidOperationException("shared queue underflow: the filled-slot semaphore and the ring disagree");
+            throw new InvalidOperationException("shared queue underflow");
         }
 
         long item;
@@ -433,33 +479,21 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         }
 
         _mapping.Dispose();
-        _free.Dispose();
-        _filled.Dispose();
-        _mutex.Dispose();
     }
 }
 
-/// <summary>The names of one run's shared queue: a /dev/shm file and three semaphores, all carrying the run id.</summary>
+/// <summary>The name of one run's shared queue: a /dev/shm file carrying the run id.</summary>
 public sealed record SharedQueueNames(string RunId)
 {
     public string Prefix => "pg-" + RunId;
     public string MemoryPath => $"/dev/shm/{Prefix}-queue";
-    public string Free => $"/{Prefix}-free";
-    public string Filled => $"/{Prefix}-filled";
-    public string Mutex => $"/{Prefix}-mutex";
 
     /// <summary>Every path in /dev/shm this queue may create.</summary>
-    public IEnumerable<string> Paths =>
-        [MemoryPath, .. new[] { Free, Filled, Mutex }.Select(PosixSemaphore.PathOf)];
+    public IEnumerable<string> Paths => [MemoryPath];
 
-    /// <summary>Removes every name; safe to call more than once and when some were never created.</summary>
+    /// <summary>Removes the file; safe to call more than once and when it was never created.</summary>
     public void Unlink()
     {
-        foreach (var sem in new[] { Free, Filled, Mutex })
-        {
-            PosixSemaphore.Unlink(sem);
-        }
-
         try
         {
             File.Delete(MemoryPath);

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace Playground.Scenarios.Processes;
+
+/// <summary>
+/// Spinning before a process sleeps in the kernel, as glibc's adaptive mutexes and .NET's own
+/// locks do: a wait that would end within a fraction of a millisecond ends without two system
+/// calls (the sleep and the wake-up), and without the wake-up's delay, which on a virtual machine
+/// is often a fifth of a millisecond. The caller first spins on the core for a few microseconds,
+/// then keeps looking between yields of its core to anything else runnable, up to
+/// <see cref="Limit"/>. Only on a machine with more than one core.
+/// </summary>
+internal static class SharedSpin
+{
+    /// <summary>How long the caller spins without yielding.</summary>
+    private static readonly long BusyLimit = Stopwatch.Frequency / 50_000; // 20 µs
+
+    /// <summary>The longest one spin lasts before the caller goes to sleep.</summary>
+    public static readonly long Limit = Stopwatch.Frequency / 5_000; // 200 µs
+
+    public static bool Worthwhile { get; } = Environment.ProcessorCount > 1;
+
+    /// <summary>Tries <paramref name="attempt"/> again and again for up to <see cref="Limit"/>; true once it succeeded.</summary>
+    public static bool Until<TState>(TState state, Func<TState, bool> attempt)
+    {
+        if (!Worthwhile)
+        {
+            return false;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var spent = Stopwatch.GetTimestamp() - start;
+            if (spent >= Limit)
+            {
+                return false;
+            }
+
+            if (spent < BusyLimit)
+            {
+                Thread.SpinWait(20);
+            }
+            else
+            {
+                Thread.Yield();
+            }
+
+            if (attempt(state))
+            {
+                return true;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// A mutex in one 32-bit word of shared memory, for critical sections of a few instructions:
+/// taken with one atomic instruction when free, spun on briefly when held, slept on in the kernel
+/// (futex) only when the holder is slow. 0 = free, 1 = held, 2 = held with sleepers. A holder
+/// that dies leaves it held, like the semaphore it replaces: the run's peers are stopped then.
+/// </summary>
+internal static unsafe class SharedMutex
+{
+    public static void Enter(int* word)
+    {
+        if (Interlocked.CompareExchange(ref *word, 1, 0) == 0)
+        {
+            return;
+        }
+
+        if (SharedSpin.Until((nint)word, static w => Volatile.Read(ref *(int*)w) == 0 && Interlocked.CompareExchange(ref *(int*)w, 1, 0) == 0))
+        {
+            return;
+        }
+
+        // Mark it contended; whoever leaves then wakes one sleeper.
+        while (Interlocked.Exchange(ref *word, 2) != 0)
+        {
+            Futex.Sleep(word, 2, null);
+        }
+    }
+
+    public static void Exit(int* word)
+    {
+        if (Interlocked.Exchange(ref *word, 0) == 2)
+        {
+            Futex.WakeOne(word);
+        }
+    }
+}
