@@ -18,7 +18,7 @@ using S = Playground.Shared.Catalog.PoolSchema;
 //       and the thread pool without a GIL, which CPython 3.11 has no counterpart for;
 //   (2) the seed's benchmark: a process per task against a pool of 2, the same 100 empty tasks.
 //
-//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot /tmp/worker-aot/Playground.Worker] [--settle 0.1]
+//   dotnet run -c Release --project tests/PoolBenchmarks -- [--repeat 3] [--python python3] [--aot path/to/Playground.Worker] [--settle 0.1]
 //
 // On a shared machine, --settle C waits before each timed run (two minutes at most) until other
 // processes have used fewer than C cores for a second, and runs again (twice at most) a run during
@@ -35,7 +35,9 @@ const double CpuSeconds = 0.2;
 const int SpawnTasks = 100;
 const int SpawnPool = 2;
 
-var (framework, frameworkStatus) = WorkerLocation.Locate(null);
+// The framework-dependent worker is in worker-framework/ next to this program; the NativeAOT one is
+// the build's own worker/ (where clang is installed) or the one --aot names.
+var (framework, frameworkStatus) = WorkerLocation.Locate(Path.Combine(AppContext.BaseDirectory, "worker-framework", "Playground.Worker.dll"));
 if (framework is null)
 {
     Console.Error.WriteLine(frameworkStatus);
@@ -43,16 +45,20 @@ if (framework is null)
 }
 
 var workers = new List<WorkerCommand> { framework };
-if (options.Text("aot") is { } aotPath)
+var aotPath = options.Text("aot");
+var (native, nativeStatus) = WorkerLocation.Locate(aotPath);
+if (native is not null && native.Flavour == "native")
 {
-    var (native, status) = WorkerLocation.Locate(aotPath);
-    if (native is null || native.Flavour != "native")
-    {
-        Console.Error.WriteLine($"the NativeAOT worker is not usable: {status}");
-        return 1;
-    }
-
     workers.Add(native);
+}
+else if (aotPath is not null)
+{
+    Console.Error.WriteLine($"the NativeAOT worker is not usable: {nativeStatus}");
+    return 1;
+}
+else
+{
+    Console.Error.WriteLine($"No NativeAOT worker next to this program ({nativeStatus}); measuring the framework-dependent one only.");
 }
 
 using var cpython = new CPython(python);

@@ -16,30 +16,34 @@ using S = Playground.Shared.Catalog.ProducerConsumerSchema;
 //   (b) put → get hand-off between two worker processes through the shared ring, vs two threads
 //       on the in-process MonitorQueue, measured from the events' own CLOCK_MONOTONIC stamps.
 //
-//   dotnet run -c Release --project tests/ProcessBenchmarks -- [--aot /tmp/worker-aot/Playground.Worker] [--spawns 30] [--items 2000]
+//   dotnet run -c Release --project tests/ProcessBenchmarks -- [--aot path/to/Playground.Worker] [--spawns 30] [--items 2000]
+//
+// The NativeAOT worker is the one the build laid out next to this program (where clang is
+// installed), or the one --aot names; the framework-dependent one is in worker-framework/.
 var options = Args.Parse(args);
 var spawns = options.Int("spawns", 30);
 var items = options.Int("items", 2000);
 var culture = CultureInfo.InvariantCulture;
 
-var (framework, frameworkStatus) = WorkerLocation.Locate(null);
+var (framework, frameworkStatus) = WorkerLocation.Locate(Path.Combine(AppContext.BaseDirectory, "worker-framework", "Playground.Worker.dll"));
 if (framework is null)
 {
     Console.Error.WriteLine(frameworkStatus);
     return 1;
 }
 
-WorkerCommand? native = null;
-if (options.Text("aot") is { } aotPath)
+var aotPath = options.Text("aot");
+var (native, nativeStatus) = WorkerLocation.Locate(aotPath);
+if (native is null || native.Flavour != "native")
 {
-    var (command, status) = WorkerLocation.Locate(aotPath);
-    if (command is null || command.Flavour != "native")
+    if (aotPath is not null)
     {
-        Console.Error.WriteLine($"the NativeAOT worker is not usable: {status}");
+        Console.Error.WriteLine($"the NativeAOT worker is not usable: {nativeStatus}");
         return 1;
     }
 
-    native = command;
+    Console.Error.WriteLine($"No NativeAOT worker next to this program ({nativeStatus}); measuring the framework-dependent one only.");
+    native = null;
 }
 
 var workers = new List<WorkerCommand> { framework };
