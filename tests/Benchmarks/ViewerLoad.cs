@@ -68,6 +68,7 @@ public static class ViewerLoad
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         using var server = Process.Start(info)!;
+        Console.WriteLine($"server pid {server.Id}");
         var viewers = new List<Viewer>();
         try
         {

@@ -37,9 +37,27 @@ public static class RunStreams
         return null!;
     }
 
-    /// <summary>Opens the run's stream alone (its catch-up, not the live frames); the caller disposes the enumerator.</summary>
+    /// <summary>Opens the run's stream as the page reads it (<see cref="RunWatch"/>); the caller disposes the enumerator.</summary>
     public static IAsyncEnumerator<EventBatch> OpenStream(this HubConnection hub, string runId, CancellationToken cancellationToken) =>
-        hub.StreamAsync<EventBatch>("StreamEvents", runId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        new WatchEnumerator(RunWatch.Open(hub, runId, cancellationToken));
+
+    private sealed class WatchEnumerator(RunWatch watch) : IAsyncEnumerator<EventBatch>
+    {
+        public EventBatch Current { get; private set; } = null!;
+
+        public async ValueTask<bool> MoveNextAsync()
+        {
+            if (await watch.NextAsync() is not { } batch)
+            {
+                return false;
+            }
+
+            Current = batch;
+            return true;
+        }
+
+        public ValueTask DisposeAsync() => watch.DisposeAsync();
+    }
 }
 
 /// <summary>
@@ -97,6 +115,12 @@ public sealed class RunWatch : IAsyncDisposable
         catch (ChannelClosedException ex) when (ex.InnerException is null)
         {
             return null;
+        }
+        catch (ChannelClosedException ex)
+        {
+            // The stream failed: its own error, as the client raised it.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException!).Throw();
+            throw;
         }
     }
 
