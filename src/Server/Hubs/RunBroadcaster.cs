@@ -94,7 +94,6 @@ public sealed class RunBroadcaster : IAsyncDisposable
         try
         {
             var broadcast = viewer.Broadcast;
-            var first = true;
             while (true)
             {
                 // A live frame still being written goes first: what this viewer reads next follows it.
@@ -111,14 +110,13 @@ public sealed class RunBroadcaster : IAsyncDisposable
                     continue;
                 }
 
-                foreach (var batch in _stream.CatchUp(run, from, to!, first))
+                foreach (var batch in _stream.CatchUp(run, from, to!))
                 {
                     viewer.Busy(true);
                     yield return batch;
                     viewer.Busy(false);
                 }
 
-                first = false;
                 viewer.CaughtUpTo(to!);
                 if (to!.Final)
                 {

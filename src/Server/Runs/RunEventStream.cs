@@ -20,7 +20,7 @@ public sealed record StreamFrame(long Seq, int[]? Ends, RunState State, RunInfo 
 /// when more than a frame's budget is pending, each actor's last state change and the latest value
 /// of each gauge the scenario declares go instead of every event, with the number left out. A
 /// viewer who joins late, or fell behind, catches up on its own from the log to a frame
-/// (<see cref="CatchUp"/>). Once the run has ended the log grows no more, so a viewer catches up on
+/// (<see cref="CatchUp"/>), coalesced the same way. Once the run has ended the log grows no more, so a viewer catches up on
 /// every event, a frame's budget per batch — unless more than <see cref="RunOptions.ViewerCatchUpEvents"/>
 /// are left, which the page draws from the run's tiles instead. The recorded log itself is never thinned.
 /// </summary>
@@ -48,7 +48,7 @@ public sealed class RunEventStream
         if (run.IsFinal)
         {
             var end = new StreamFrame(0, run.Recorder?.Counts(), run.Status.State, run.ToInfo(), true);
-            foreach (var batch in CatchUp(run, null, end, first: true))
+            foreach (var batch in CatchUp(run, null, end))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return batch;
@@ -86,11 +86,10 @@ public sealed class RunEventStream
     /// null for nothing yet) to <paramref name="to"/>, read from the log, each numbered as
     /// <paramref name="to"/>. To the end of a run: every event, a frame's budget per batch, or none
     /// past <see cref="RunOptions.ViewerCatchUpEvents"/> (counted as left out), then the final batch.
-    /// To a live frame: on a viewer's <paramref name="first"/> catch-up every event up to
-    /// <see cref="RunOptions.ViewerCatchUpEvents"/>, a frame's budget per batch; otherwise (or
-    /// past that) one batch, coalesced over the budget. The first batch carries the run.
+    /// To a live frame: one batch, coalesced over a frame's budget like a live frame (the page
+    /// fills in what was left out from the run's tiles). The first batch carries the run.
     /// </summary>
-    public IEnumerable<EventBatch> CatchUp(Run run, StreamFrame? from, StreamFrame to, bool first)
+    public IEnumerable<EventBatch> CatchUp(Run run, StreamFrame? from, StreamFrame to)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(to);
@@ -113,7 +112,7 @@ public sealed class RunEventStream
             yield break;
         }
 
-        if (to.Final || (first && pending <= _options.ViewerCatchUpEvents))
+        if (to.Final)
         {
             // Every event, in batches no larger than a frame's.
             while (recorder.Pending(cursors, to.Ends) > budget)
