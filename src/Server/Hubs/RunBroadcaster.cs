@@ -110,7 +110,7 @@ public sealed class RunBroadcaster : IAsyncDisposable
                     continue;
                 }
 
-                foreach (var batch in _stream.CatchUp(run, from, to!))
+                foreach (var batch in broadcast.CatchUp(from, to!))
                 {
                     viewer.Busy(true);
                     yield return batch;
@@ -149,7 +149,7 @@ public sealed class RunBroadcaster : IAsyncDisposable
                 return null;
             }
 
-            broadcast = new RunBroadcast(run, _stream.Frames(run, fromNow: true), _options, this);
+            broadcast = new RunBroadcast(run, _stream, _options, this);
             _live[run.Id] = broadcast;
             _running.Add(broadcast);
             var first = broadcast.TryAdd(connection)!;
@@ -232,7 +232,9 @@ internal enum ViewerStep
 internal sealed class RunBroadcast
 {
     private readonly Lock _gate = new();
+    private readonly Lock _joinGate = new();
     private readonly Run _run;
+    private readonly RunEventStream _stream;
     private readonly RunFrameReader _frames;
     private readonly RunOptions _options;
     private readonly RunBroadcaster _owner;
@@ -240,14 +242,41 @@ internal sealed class RunBroadcast
     private RunViewer[] _viewers = [];
     private StreamFrame _latest;
     private bool _ended;
+    private (long Seq, EventBatch[] Batches)? _joinCatchUp;
 
-    public RunBroadcast(Run run, RunFrameReader frames, RunOptions options, RunBroadcaster owner)
+    public RunBroadcast(Run run, RunEventStream stream, RunOptions options, RunBroadcaster owner)
     {
         _run = run;
-        _frames = frames;
+        _stream = stream;
+        _frames = stream.Frames(run, fromNow: true);
         _options = options;
         _owner = owner;
-        _latest = frames.Latest;
+        _latest = _frames.Latest;
+    }
+
+    /// <summary>
+    /// The batches that bring a viewer from the frame it was last sent to <paramref name="to"/>.
+    /// Viewers who join between the same two frames share one catch-up (read and built once;
+    /// only its writing is theirs): a crowd that opens a run at once costs one read of the log.
+    /// </summary>
+    public IReadOnlyList<EventBatch> CatchUp(StreamFrame? from, StreamFrame to)
+    {
+        if (from is not null || to.Final)
+        {
+            return [.. _stream.CatchUp(_run, from, to)];
+        }
+
+        lock (_joinGate)
+        {
+            if (_joinCatchUp is { } shared && shared.Seq == to.Seq)
+            {
+                return shared.Batches;
+            }
+
+            EventBatch[] batches = [.. _stream.CatchUp(_run, null, to)];
+            _joinCatchUp = (to.Seq, batches);
+            return batches;
+        }
     }
 
     public string RunId => _run.Id;
