@@ -6,7 +6,7 @@ public static class Program
 {
     // dotnet run -c Release --project tests/Benchmarks -- --filter '*' --job short
     // dotnet run -c Release --project tests/Benchmarks -- viewer-flood [seconds] [events/s] [viewers] [ms per batch]
-    // dotnet run -c Release --project tests/Benchmarks -- viewer-load [viewers] [msgpack|json] [items]
+    // dotnet run -c Release --project tests/Benchmarks -- viewer-load [viewers] [msgpack|json] [items] [Section:Key=value...]
     // dotnet run -c Release --project tests/Benchmarks -- abuse-memory [repeats]
     // dotnet run -c Release --project tests/Benchmarks -- tiles [events] [queries per level]
     // dotnet run -c Release --project tests/Benchmarks -- saved-runs [restarts]

@@ -17,8 +17,9 @@ namespace Playground.Benchmarks;
 /// test: the figures are for reading.
 /// </summary>
 /// <remarks>
-/// dotnet run -c Release --project tests/Benchmarks -- viewer-load [viewers] [msgpack|json] [items]
+/// dotnet run -c Release --project tests/Benchmarks -- viewer-load [viewers] [msgpack|json] [items] [Section:Key=value...]
 ///
+/// Settings such as Runs:ViewerFrameMilliseconds=100 are passed to the server.
 /// Every viewer opens StreamEvents for the run and also listens for the run's live frames
 /// ("Events"); it notes when each batch arrives (wall clock of this machine) and the newest event
 /// time in it. The run's events are times since its start, so a batch's lag is its arrival minus
@@ -32,6 +33,9 @@ public static class ViewerLoad
 {
     public static async Task RunAsync(string[] args)
     {
+        // Server settings given as Section:Key=value go to the server's command line.
+        var settings = args.Where(a => a.Contains('=', StringComparison.Ordinal)).Select(a => "--" + a).ToList();
+        args = [.. args.Where(a => !a.Contains('=', StringComparison.Ordinal))];
         var viewerCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var json = args.Length > 1 && args[1] == "json";
         var items = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000;
@@ -61,7 +65,7 @@ public static class ViewerLoad
         var address = new Uri($"http://127.0.0.1:{port}/");
         var database = Path.Combine(Path.GetTempPath(), $"pg-viewer-load-{Guid.NewGuid():N}.db");
         var info = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString().TrimEnd('/'),
-            "--Serilog:MinimumLevel:Default=Warning", "--Limits:StartsPerAddress=1000", "--Storage:Path=" + database])
+            "--Serilog:MinimumLevel:Default=Warning", "--Limits:StartsPerAddress=1000", "--Storage:Path=" + database, .. settings])
         {
             WorkingDirectory = Path.Combine(root, "src", "Server"),
             UseShellExecute = false,
@@ -146,7 +150,7 @@ public static class ViewerLoad
             var coalesced = viewers.Sum(v => v.Coalesced);
             var cpuPercent = (cpuAfter - cpuBefore) / 100.0 / streamSeconds * 100;
 
-            Console.WriteLine($"# Viewer load: {viewerCount} viewers of one run over {(json ? "JSON" : "MessagePack")}");
+            Console.WriteLine($"# Viewer load: {viewerCount} viewers of one run over {(json ? "JSON" : "MessagePack")}{(settings.Count > 0 ? ", " + string.Join(' ', settings) : "")}");
             Console.WriteLine();
             Console.WriteLine($"- run: producer/consumer, {items} items, {eventCount:N0} events in {wallMs / 1000:0.0} s ({eventCount / (wallMs / 1000):N0} events/s)");
             Console.WriteLine($"- {viewerCount} viewers connected in {connectSeconds:0.0} s; {complete} received the final batch; {lags.Count:N0} batches with events timed; {coalesced:N0} events counted as coalesced");
