@@ -57,6 +57,11 @@ builder.Services.AddSingleton<WorkerLocator>();
 builder.Services.AddSingleton<RunManager>();
 builder.Services.AddSingleton<ScenarioGallery>();
 builder.Services.AddSingleton<RunEventStream>();
+// The live edge of a run goes once for all its viewers: one broadcast per watched run, writing the
+// same serialized frame to each hub connection that is up to date (see RunBroadcaster).
+builder.Services.AddSingleton<RunHubConnections>();
+builder.Services.AddSingleton<Microsoft.AspNetCore.SignalR.HubLifetimeManager<RunHub>>(services => services.GetRequiredService<RunHubConnections>());
+builder.Services.AddSingleton<RunBroadcaster>();
 builder.Services.AddScoped<IRunService, RunService>();
 builder.Services.AddScoped<ISavedRunService, Playground.Server.Storage.SavedRunService>();
 // Built after the run manager, so disposed before it: batches cancel their runs while it still stands.

@@ -91,30 +91,23 @@ public sealed class ViewerCoalescingTests(NarrowViewerHost host) : IClassFixture
         var id = await http.StartRunAsync(Busy);
         await using var hub = await host.ConnectHubAsync(protocol);
         using var cts = new CancellationTokenSource(PlaygroundHost.Patience);
-        var stream = hub.OpenStream(id, cts.Token);
+        await using var watch = RunWatch.Open(hub, id, cts.Token);
         var batches = new List<EventBatch>();
-        try
+        // While the run is live, a frame with more than the budget pending comes coalesced.
+        while (await watch.NextAsync() is { } batch)
         {
-            // While the run is live, a frame with more than the budget pending comes coalesced.
-            while (await stream.MoveNextAsync().AsTask().WaitAsync(PlaygroundHost.Patience))
+            batches.Add(batch);
+            if (batch.Coalesced > 0 || batch.Final)
             {
-                batches.Add(stream.Current);
-                if (stream.Current.Coalesced > 0 || stream.Current.Final)
-                {
-                    break;
-                }
-            }
-
-            Assert.False(batches[^1].Final, "the run ended before a frame was coalesced");
-            using var cancel = await http.DeleteAsync(new Uri($"api/runs/{id}", UriKind.Relative));
-            while (await stream.MoveNextAsync().AsTask().WaitAsync(PlaygroundHost.Patience))
-            {
-                batches.Add(stream.Current);
+                break;
             }
         }
-        finally
+
+        Assert.False(batches[^1].Final, "the run ended before a frame was coalesced");
+        using var cancel = await http.DeleteAsync(new Uri($"api/runs/{id}", UriKind.Relative));
+        while (await watch.NextAsync() is { } batch)
         {
-            await stream.DisposeAsync();
+            batches.Add(batch);
         }
 
         Assert.True(batches[^1].Final);

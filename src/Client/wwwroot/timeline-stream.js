@@ -58,6 +58,20 @@ export class StreamPart {
     const current = () => generation === this.generation && connection === this.connection && !this.disposed;
     // The hub also tells its clients about run state; the page learns that through .NET instead.
     connection.on('RunChanged', () => { });
+    // A live frame of the run: the same for every viewer at the live edge. The stream brings the
+    // catch-up before it; a frame whose number is not past what the page has is already drawn.
+    connection.on('Events', batch => {
+      if (!current() || !this.subscription) {
+        return;
+      }
+      const b = normalizeKeys(batch);
+      const seq = num(b.seq, 0);
+      if (b.runId !== runId || seq <= this.lastSeq) {
+        return;
+      }
+      this.lastSeq = seq;
+      this.onBatch(b);
+    });
     connection.onreconnecting(() => {
       if (current() && !this.model.final) {
         this.problem = 'error.reconnecting';
@@ -122,10 +136,14 @@ export class StreamPart {
     if (resuming) {
       this.model.beginResume();
     }
+    // A new stream catches up from the run's first event, then takes the live frames after it.
+    this.lastSeq = -1;
     this.subscription = connection.stream('StreamEvents', runId).subscribe({
       next: batch => {
         if (current()) {
-          this.onBatch(normalizeKeys(batch));
+          const b = normalizeKeys(batch);
+          this.lastSeq = Math.max(this.lastSeq, num(b.seq, 0));
+          this.onBatch(b);
         }
       },
       complete: () => {

@@ -144,6 +144,21 @@ public sealed class EventRecorder : IDisposable
     public List<RawEvent> ReadNew(int[] cursors, int maxEvents = int.MaxValue) => Read(cursors, null, maxEvents);
 
     /// <summary>
+    /// Like <see cref="ReadNew(int[], int)"/>, but stops at <paramref name="ends"/> (a cut from
+    /// <see cref="Counts"/>), so what is read is exactly what was there at one moment.
+    /// </summary>
+    public List<RawEvent> ReadNew(int[] cursors, int[] ends, int maxEvents)
+    {
+        ArgumentNullException.ThrowIfNull(ends);
+        if (ends.Length != _actors.Length)
+        {
+            throw new ArgumentException("One count per actor is needed.", nameof(ends));
+        }
+
+        return Read(cursors, ends, maxEvents);
+    }
+
+    /// <summary>
     /// How many events each actor has published now, one count per actor: a cut of the log that a
     /// later read can stop at (<see cref="Enumerate"/>), so it reads exactly what was there at one moment.
     /// </summary>
@@ -202,13 +217,14 @@ public sealed class EventRecorder : IDisposable
         return result;
     }
 
-    /// <summary>Events not yet read past <paramref name="cursors"/>.</summary>
-    public long Pending(int[] cursors)
+    /// <summary>Events not yet read past <paramref name="cursors"/> (up to <paramref name="ends"/> when given).</summary>
+    public long Pending(int[] cursors, int[]? ends = null)
     {
+        ArgumentNullException.ThrowIfNull(cursors);
         long n = 0;
         for (var a = 0; a < _actors.Length; a++)
         {
-            n += _actors[a].Count - cursors[a];
+            n += Math.Max(0, (ends is null ? _actors[a].Count : Math.Min(ends[a], _actors[a].Count)) - cursors[a]);
         }
 
         return n;

@@ -21,14 +21,16 @@ public sealed class RunHub : Hub<IRunClient>
     private static readonly object StreamCountKey = new();
 
     private readonly RunManager _runs;
-    private readonly RunEventStream _stream;
+    private readonly RunBroadcaster _broadcasts;
+    private readonly RunHubConnections _connections;
     private readonly StartLimiter _starts;
     private readonly LimitOptions _limits;
 
-    public RunHub(RunManager runs, RunEventStream stream, StartLimiter starts, IOptions<LimitOptions> limits)
+    public RunHub(RunManager runs, RunBroadcaster broadcasts, RunHubConnections connections, StartLimiter starts, IOptions<LimitOptions> limits)
     {
         _runs = runs;
-        _stream = stream;
+        _broadcasts = broadcasts;
+        _connections = connections;
         _starts = starts;
         _limits = limits.Value;
     }
@@ -81,7 +83,13 @@ public sealed class RunHub : Hub<IRunClient>
 
     public RunInfo Get(string runId) => FindRun(runId).ToInfo();
 
-    /// <summary>The run's events in batches, from the first event, until the run ends.</summary>
+    /// <summary>
+    /// The run's events in batches, from the first event, until the run ends: the stream brings
+    /// the catch-up from the run's log; while the run is live, its frames then come to this
+    /// connection as <see cref="IRunClient.Events"/> (the same bytes for every viewer), and the
+    /// stream ends once the final batch has been sent, by either way. Each batch is numbered
+    /// (<see cref="EventBatch.Seq"/>) so the two join without gap or duplicate.
+    /// </summary>
     public async IAsyncEnumerable<EventBatch> StreamEvents(string runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var streams = Context.Items.TryGetValue(StreamCountKey, out var value) && value is StreamCount count ? count : new StreamCount();
@@ -95,7 +103,13 @@ public sealed class RunHub : Hub<IRunClient>
         {
             var run = FindRun(runId);
             await Groups.AddToGroupAsync(Context.ConnectionId, RunNotifier.Group(run.Id), cancellationToken);
-            await foreach (var batch in _stream.StreamAsync(run, cancellationToken))
+            if (_connections.Find(Context.ConnectionId) is not { } connection)
+            {
+                // The connection is closing: nothing can reach it any more.
+                yield break;
+            }
+
+            await foreach (var batch in _broadcasts.WatchAsync(run, connection, cancellationToken))
             {
                 yield return batch;
             }

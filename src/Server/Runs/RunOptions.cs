@@ -69,6 +69,12 @@ public sealed class RunOptions
     /// </summary>
     public int ViewerCatchUpEvents { get; set; } = 50_000;
 
-    /// <summary>Interval between two batches sent to a viewer.</summary>
+    /// <summary>Interval between two frames of a run's live stream.</summary>
     public int ViewerFrameMilliseconds { get; set; } = 50;
+
+    /// <summary>
+    /// A viewer whose writes make no progress for this long (it stopped reading) is disconnected;
+    /// until then it is skipped, never queued for: it costs at most one frame in flight.
+    /// </summary>
+    public double ViewerStallSeconds { get; set; } = 10;
 }

@@ -115,16 +115,23 @@ public sealed record StartResult(
 }
 
 /// <summary>
-/// A slice of a run's event stream sent to one viewer. When the viewer falls behind, state changes
-/// are coalesced to the last per actor and <see cref="Coalesced"/> says how many were left out.
+/// A slice of a run's event stream. When more happens in a frame than a viewer is sent, state
+/// changes are coalesced to the last per actor and <see cref="Coalesced"/> says how many were left out.
 /// </summary>
+/// <param name="Seq">
+/// The frame of the run's live stream this batch brings the viewer up to: frames the hub sends live
+/// (<see cref="IRunClient.Events"/>) count up from 1; a viewer's own catch-up batches carry the
+/// number of the frame they catch up to. A live batch whose number is not above the last one
+/// received is already covered. 0 for a run read after its end.
+/// </param>
 public sealed record EventBatch(
     string RunId,
     IReadOnlyList<RunEventDto> Events,
     long Coalesced,
     RunState State,
     RunInfo? Run,
-    bool Final);
+    bool Final,
+    long Seq = 0);
 
 /// <summary>A cap a setup goes over, and the knobs that put it there.</summary>
 public sealed record SetupLimit(Msg Text, IReadOnlyList<string> Fields);
@@ -138,6 +145,12 @@ public interface IRunClient
 {
     /// <summary>A run this client started or watches changed state (queued position, running, final).</summary>
     Task RunChanged(RunInfo run);
+
+    /// <summary>
+    /// A frame of a run this client streams (StreamEvents), sent live: the same bytes to every
+    /// viewer at the live edge. The stream itself brings the catch-up before it.
+    /// </summary>
+    Task Events(EventBatch batch);
 }
 
 /// <summary>
