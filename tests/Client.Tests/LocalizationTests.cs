@@ -16,7 +16,7 @@ public sealed partial class LocalizationTests : PlaygroundTestContext
     private static readonly HashSet<string> ProperNames = new(StringComparer.Ordinal)
     {
         "None", "FIFO", "LIFO", "queue", "Queue", "LifoQueue", "PriorityQueue", "task_done", "join", "get", "put",
-        "empty", "pid", "tid", "Python", "multiprocessing", "kill", "SIGKILL", "JSON", "Pool", "Semaphore", "Event",
+        "empty", "pid", "tid", "Python", "multiprocessing", "futex", "kill", "SIGKILL", "JSON", "Pool", "Semaphore", "Event",
         "GIL", "CPU", "time", "sleep", "CPython", "map", "apply", "apply_async", "ThreadPool", "Process", "func", "range", "args", "asyncio", "NET", "shm", "dev",
     };
 
