@@ -6,8 +6,8 @@ namespace Playground.Scenarios.Primitives;
 /// <summary>
 /// The async flavour of an unbounded FIFO queue, asyncio.Queue: a put never waits; a taker that
 /// finds the queue empty records <c>wait</c> once and awaits without holding a thread. Every put
-/// wakes every waiting taker and each looks again (as <see cref="MonitorQueue"/> pulses all), so a
-/// wake-up is never lost to a taker that gave up on cancellation.
+/// wakes every waiting taker and each looks again, so a wake-up is never lost to a taker that gave
+/// up on cancellation.
 /// </summary>
 public sealed class AsyncQueue(string resource = MonitorQueue.Resource) : IAsyncItemQueue
 {

@@ -1,15 +1,30 @@
+using System.Diagnostics;
 using Playground.Scenarios.Recording;
 using Playground.Shared.Events;
 
 namespace Playground.Scenarios.Primitives;
 
 /// <summary>
-/// The threads flavour of <see cref="IItemQueue"/>: a <see cref="Monitor"/>-guarded buffer in
-/// FIFO, LIFO or priority order, like Python's queue.Queue, LifoQueue and PriorityQueue.
-/// Blocked callers sleep in <see cref="Monitor.Wait(object)"/>; cancellation pulses them awake.
-/// Each operation passes <see cref="PrimitiveCall.Enter"/> before it takes the monitor, so an
-/// actor held there holds nothing.
+/// The threads flavour of <see cref="IItemQueue"/>: a lock-guarded buffer in FIFO, LIFO or
+/// priority order, like Python's queue.Queue, LifoQueue and PriorityQueue. Each operation passes
+/// <see cref="PrimitiveCall.Enter"/> before it takes the lock, so an actor held there holds nothing.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Where Python's queue keeps one condition for everyone and a put or get notifies it, here the
+/// producers waiting for room and the consumers waiting for an item queue up apart, longest waiter
+/// first, and a waiter is woken only once what it waits for is set aside for it: a put that finds
+/// consumers waiting promises its item to the first of them, a get that finds producers waiting
+/// promises the slot it freed. Newcomers never take what is promised, so a woken waiter always
+/// proceeds; one that is cancelled instead passes its promise on to the next waiter.
+/// </para>
+/// <para>
+/// A caller that finds the queue full (or empty) first spins for a while (at most 50 µs, less when
+/// spinning has not paid lately): it is running, and records nothing. Only if it then really
+/// blocks does it record <c>wait</c>, and it sleeps in <see cref="Monitor.Wait(object)"/> on a
+/// waiter object of its own thread until a promise or its token's cancellation pulses it.
+/// </para>
+/// </remarks>
 public sealed class MonitorQueue : IItemQueue
 {
     public const string Resource = "queue";
@@ -17,7 +32,7 @@ public sealed class MonitorQueue : IItemQueue
     public const string EmptyResource = "queue:empty";
     public const string JoinResource = "queue:join";
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly QueueKind _kind;
     private readonly Queue<long> _fifo = new();
     private readonly Stack<long> _lifo = new();
@@ -26,7 +41,16 @@ public sealed class MonitorQueue : IItemQueue
     private int _depth;
     private int _maxDepth;
     private long _unfinished;
-
+    // Items in the buffer set aside for woken consumers, free slots set aside for woken producers.
+    private int _itemsPromised;
+    private int _roomPromised;
+    private readonly WaiterLine _takers = new();
+    private readonly WaiterLine _putters = new();
+    private readonly WaiterLine _joiners = new();
+    // How long producers (put) and consumers (get) spin before they sleep.
+    private SpinBudget _putSpin = SpinBudget.Initial;
+    private SpinBudget _getSpin = SpinBudget.Initial;
+    private long _idleWakeUps;
     private readonly QueueResources _names;
 
     /// <param name="resource">The name its events carry ("queue"; a run with two queues names each).</param>
@@ -64,6 +88,12 @@ public sealed class MonitorQueue : IItemQueue
         }
     }
 
+    /// <summary>
+    /// Times a blocked producer or consumer woke up with nothing set aside for it and no
+    /// cancellation: a wake-up for nothing, which this queue is built never to make.
+    /// </summary>
+    internal long IdleWakeUps => Interlocked.Read(ref _idleWakeUps);
+
     public bool IsEmpty(IActorRecorder actor)
     {
         PrimitiveCall.Enter(actor, EventKind.Poll, _names.Empty);
@@ -76,72 +106,51 @@ public sealed class MonitorQueue : IItemQueue
     public void Put(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
     {
         PrimitiveCall.Enter(actor, EventKind.Put, _names.Queue);
-        using var wake = Register(cancellationToken);
-        lock (_gate)
+        if (TryPut(actor, item, priority, cancellationToken))
         {
-            if (IsFull)
-            {
-                actor.Record(EventKind.Wait, _names.Full, item, _depth);
-                while (IsFull)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Monitor.Wait(_gate);
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            Enqueue(item, priority);
-            _unfinished++;
-            actor.Record(EventKind.Put, _names.Queue, item, _depth);
-            Monitor.PulseAll(_gate);
+            return;
         }
+
+        while (SpinUntil(ref _putSpin, _putters, static q => q.Capacity - Volatile.Read(ref q._depth) - Volatile.Read(ref q._roomPromised) > 0))
+        {
+            if (TryPut(actor, item, priority, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        PutAfterWaiting(actor, item, priority, cancellationToken);
     }
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
     {
         PrimitiveCall.Enter(actor, EventKind.Get, _names.Queue);
-        using var wake = Register(cancellationToken);
-        lock (_gate)
+        if (TryGet(actor, cancellationToken, out var item))
         {
-            if (_depth == 0)
-            {
-                actor.Record(EventKind.Wait, _names.Empty, 0, 0);
-                while (_depth == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Monitor.Wait(_gate);
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var item = Dequeue();
-            actor.Record(EventKind.Get, _names.Queue, item, _depth);
-            Monitor.PulseAll(_gate);
             return item;
         }
+
+        while (SpinUntil(ref _getSpin, _takers, static q => Volatile.Read(ref q._depth) - Volatile.Read(ref q._itemsPromised) > 0))
+        {
+            if (TryGet(actor, cancellationToken, out item))
+            {
+                return item;
+            }
+        }
+
+        return GetAfterWaiting(actor, cancellationToken);
     }
 
     public bool TryGet(IActorRecorder actor, out long item)
     {
         PrimitiveCall.Enter(actor, EventKind.Get, _names.Queue);
-        lock (_gate)
-        {
-            if (_depth == 0)
-            {
-                item = 0;
-                return false;
-            }
-
-            item = Dequeue();
-            actor.Record(EventKind.Get, _names.Queue, item, _depth);
-            Monitor.PulseAll(_gate);
-            return true;
-        }
+        return TryGet(actor, CancellationToken.None, out item);
     }
 
     public void TaskDone(IActorRecorder actor)
     {
         PrimitiveCall.Enter(actor, EventKind.Done, _names.Queue);
+        Waiter.Turn[]? joiners = null;
         lock (_gate)
         {
             if (_unfinished <= 0)
@@ -151,9 +160,17 @@ public sealed class MonitorQueue : IItemQueue
 
             _unfinished--;
             actor.Record(EventKind.Done, _names.Queue, _unfinished, _depth);
-            if (_unfinished == 0)
+            if (_unfinished == 0 && _joiners.Waiting > 0)
             {
-                Monitor.PulseAll(_gate);
+                joiners = _joiners.TakeAll();
+            }
+        }
+
+        if (joiners is not null)
+        {
+            foreach (var joiner in joiners)
+            {
+                joiner.Wake();
             }
         }
     }
@@ -161,22 +178,300 @@ public sealed class MonitorQueue : IItemQueue
     public void Join(IActorRecorder actor, CancellationToken cancellationToken)
     {
         PrimitiveCall.Enter(actor, EventKind.Wait, _names.Join);
-        using var wake = Register(cancellationToken);
+        var waiter = Waiter.OfThisThread;
+        Waiter.Turn turn;
         lock (_gate)
         {
-            if (_unfinished > 0)
+            if (_unfinished == 0)
             {
-                actor.Record(EventKind.Wait, _names.Join, _unfinished, _depth);
-                while (_unfinished > 0)
+                return;
+            }
+
+            actor.Record(EventKind.Wait, _names.Join, _unfinished, _depth);
+            turn = _joiners.Enlist(waiter);
+        }
+
+        while (true)
+        {
+            turn.Sleep(cancellationToken);
+            lock (_gate)
+            {
+                // As Python's join, look again once woken: items put since the count reached zero are waited for too.
+                if (_unfinished == 0)
                 {
+                    _joiners.Remove(waiter);
+                    return;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    _joiners.Remove(waiter);
                     cancellationToken.ThrowIfCancellationRequested();
-                    Monitor.Wait(_gate);
+                }
+
+                if (!waiter.InLine)
+                {
+                    turn = _joiners.Enlist(waiter);
                 }
             }
         }
     }
 
-    private bool IsFull => Capacity > 0 && _depth >= Capacity;
+    /// <summary>Room for a newcomer: free slots not set aside for producers woken before it.</summary>
+    private int FreeRoom => Capacity == 0 ? 1 : Capacity - _depth - _roomPromised;
+
+    /// <summary>Items for a newcomer: those not set aside for consumers woken before it.</summary>
+    private int FreeItems => _depth - _itemsPromised;
+
+    private bool TryPut(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
+    {
+        Waiter.Turn? taker;
+        lock (_gate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FreeRoom <= 0)
+            {
+                return false;
+            }
+
+            taker = PutLocked(actor, item, priority);
+        }
+
+        taker?.Wake();
+        return true;
+    }
+
+    private bool TryGet(IActorRecorder actor, CancellationToken cancellationToken, out long item)
+    {
+        Waiter.Turn? putter;
+        lock (_gate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FreeItems <= 0)
+            {
+                item = 0;
+                return false;
+            }
+
+            item = GetLocked(actor, out putter);
+        }
+
+        putter?.Wake();
+        return true;
+    }
+
+    /// <summary>
+    /// Spins, running and recording nothing, until <paramref name="ready"/> says a newcomer would
+    /// find what it needs (true), or gives up (false) when the side's budget is spent, or at once
+    /// when others of its side already sleep in <paramref name="line"/> (what comes is theirs).
+    /// </summary>
+    private bool SpinUntil(ref SpinBudget budget, WaiterLine line, Func<MonitorQueue, bool> ready)
+    {
+        if (Volatile.Read(ref line.Waiting) > 0)
+        {
+            return false;
+        }
+
+        var ticks = budget.Next();
+        if (ticks <= 0)
+        {
+            return false;
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var spinner = default(SpinWait);
+        do
+        {
+            // Growing pauses first, then steady short ones; never a yield: the sleep that may
+            // follow is where the processor is given up, and it is recorded.
+            if (spinner.NextSpinWillYield)
+            {
+                Thread.SpinWait(8);
+            }
+            else
+            {
+                spinner.SpinOnce();
+            }
+
+            if (ready(this))
+            {
+                budget.Paid();
+                return true;
+            }
+        }
+        while (Volatile.Read(ref line.Waiting) == 0 && Stopwatch.GetTimestamp() - start < ticks);
+
+        budget.Failed();
+        return false;
+    }
+
+    private void PutAfterWaiting(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
+    {
+        var waiter = Waiter.OfThisThread;
+        var turn = default(Waiter.Turn);
+        Waiter.Turn? wake = null;
+        var waiting = false;
+        lock (_gate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FreeRoom > 0)
+            {
+                wake = PutLocked(actor, item, priority);
+            }
+            else
+            {
+                actor.Record(EventKind.Wait, _names.Full, item, _depth);
+                turn = _putters.Enlist(waiter);
+                waiting = true;
+            }
+        }
+
+        while (waiting)
+        {
+            var woken = turn.Sleep(cancellationToken);
+            lock (_gate)
+            {
+                if (waiter.Promised)
+                {
+                    waiter.Promised = false;
+                    _roomPromised--;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // The slot set aside for this producer goes to the next one in line.
+                        wake = PromiseRoom();
+                    }
+                    else
+                    {
+                        wake = PutLocked(actor, item, priority);
+                        waiting = false;
+                    }
+                }
+                else if (woken)
+                {
+                    Interlocked.Increment(ref _idleWakeUps);
+                    turn = _putters.Enlist(waiter);
+                    continue;
+                }
+                else
+                {
+                    _putters.Remove(waiter);
+                }
+            }
+
+            if (waiting)
+            {
+                wake?.Wake();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        wake?.Wake();
+    }
+
+    private long GetAfterWaiting(IActorRecorder actor, CancellationToken cancellationToken)
+    {
+        var waiter = Waiter.OfThisThread;
+        var turn = default(Waiter.Turn);
+        Waiter.Turn? wake = null;
+        var waiting = false;
+        long item = 0;
+        lock (_gate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FreeItems > 0)
+            {
+                item = GetLocked(actor, out wake);
+            }
+            else
+            {
+                actor.Record(EventKind.Wait, _names.Empty, 0, 0);
+                turn = _takers.Enlist(waiter);
+                waiting = true;
+            }
+        }
+
+        while (waiting)
+        {
+            var woken = turn.Sleep(cancellationToken);
+            lock (_gate)
+            {
+                if (waiter.Promised)
+                {
+                    waiter.Promised = false;
+                    _itemsPromised--;
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // The item set aside for this consumer goes to the next one in line.
+                        wake = PromiseItem();
+                    }
+                    else
+                    {
+                        item = GetLocked(actor, out wake);
+                        waiting = false;
+                    }
+                }
+                else if (woken)
+                {
+                    Interlocked.Increment(ref _idleWakeUps);
+                    turn = _takers.Enlist(waiter);
+                    continue;
+                }
+                else
+                {
+                    _takers.Remove(waiter);
+                }
+            }
+
+            if (waiting)
+            {
+                wake?.Wake();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+
+        wake?.Wake();
+        return item;
+    }
+
+    /// <summary>Puts and records under the lock; returns the consumer to wake, if the item is set aside for one.</summary>
+    private Waiter.Turn? PutLocked(IActorRecorder actor, long item, long priority)
+    {
+        Enqueue(item, priority);
+        _unfinished++;
+        actor.Record(EventKind.Put, _names.Queue, item, _depth);
+        return PromiseItem();
+    }
+
+    /// <summary>Takes and records under the lock; <paramref name="putter"/> is the producer to wake, if the freed slot is set aside for one.</summary>
+    private long GetLocked(IActorRecorder actor, out Waiter.Turn? putter)
+    {
+        var item = Dequeue();
+        actor.Record(EventKind.Get, _names.Queue, item, _depth);
+        putter = PromiseRoom();
+        return item;
+    }
+
+    private Waiter.Turn? PromiseItem()
+    {
+        if (_takers.Waiting == 0 || FreeItems <= 0)
+        {
+            return null;
+        }
+
+        _itemsPromised++;
+        return _takers.TakeFirst();
+    }
+
+    private Waiter.Turn? PromiseRoom()
+    {
+        if (_putters.Waiting == 0 || FreeRoom <= 0)
+        {
+            return null;
+        }
+
+        _roomPromised++;
+        return _putters.TakeFirst();
+    }
 
     private void Enqueue(long item, long priority)
     {
@@ -212,23 +507,230 @@ public sealed class MonitorQueue : IItemQueue
         };
     }
 
-    private CancellationTokenRegistration Register(CancellationToken cancellationToken) =>
-        cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static state =>
+    /// <summary>
+    /// How long one side's callers (producers or consumers) spin before they sleep, adapted to
+    /// what spinning has been worth lately. A peer running on another core hands over within a
+    /// microsecond or two; waking a sleeper takes tens (a thread's wake-up on a quiet machine is
+    /// 15–40 µs), which the longest spin covers, so a hand-off back and forth does not fall into
+    /// both sides sleeping in turn. A spin that ended well keeps the longest; one that ended in
+    /// sleep halves the next, down to the shortest (a slow peer, long delays, a peer that cannot
+    /// run while this one spins), and every 64th spin after failures tries the longest again,
+    /// so a side that spins short learns when spinning pays once more. A hint shared by the
+    /// side's callers: racy updates are fine. On one core spinning only delays the peer: none.
+    /// </summary>
+    private struct SpinBudget
+    {
+        private static readonly long Longest = Environment.ProcessorCount > 1 ? Stopwatch.Frequency * 50 / 1_000_000 : 0;
+        private static readonly long Shortest = Math.Min(Longest, Math.Max(1, Stopwatch.Frequency / 1_000_000));
+
+        private long _ticks;
+        private int _failures;
+
+        public static SpinBudget Initial => new() { _ticks = Longest };
+
+        /// <summary>How long the next spin may last, in <see cref="Stopwatch"/> ticks.</summary>
+        public readonly long Next() => (_failures & 63) == 63 ? Longest : _ticks;
+
+        public void Paid()
+        {
+            _ticks = Longest;
+            _failures = 0;
+        }
+
+        public void Failed()
+        {
+            _ticks = Math.Max(Shortest, _ticks / 2);
+            _failures++;
+        }
+    }
+
+    /// <summary>
+    /// A thread's place in a queue's lines of waiters, reused for every wait of that thread (a
+    /// thread waits for one thing at a time). Each wait is a new turn, so a wake-up meant for an
+    /// earlier turn that arrives late never ends a later wait. The thread sleeps in
+    /// <see cref="Monitor.Wait(object)"/> on this object, which only its wakers and its token pulse.
+    /// </summary>
+    private sealed class Waiter
+    {
+        [ThreadStatic]
+        private static Waiter? t_current;
+
+        // The latest turn a waker has woken, under this object's monitor.
+        private int _wokenTurn;
+
+        // The token whose cancellation wakes this thread, registered once for all its waits:
+        // registering and unregistering at every sleep would cost more than the sleep itself.
+        private CancellationToken _watched;
+        private CancellationTokenRegistration _nudge;
+
+        public static Waiter OfThisThread => t_current ??= new Waiter();
+
+        /// <summary>The turn of its current (or latest) wait; under the queue's lock.</summary>
+        public int TurnNumber { get; set; }
+
+        /// <summary>Set under the queue's lock when a slot or an item is set aside for this waiter.</summary>
+        public bool Promised { get; set; }
+
+        /// <summary>Its neighbours in the line it waits in, and whether it is in one; under the queue's lock.</summary>
+        public Waiter? Next { get; set; }
+
+        public Waiter? Previous { get; set; }
+
+        public bool InLine { get; set; }
+
+        /// <summary>
+        /// Makes sure a cancellation of <paramref name="token"/> wakes this thread. A thread keeps
+        /// serving one run's token, so the registration stays for its next waits; a new token
+        /// replaces it. A pulse for a token the thread no longer waits on wakes nobody.
+        /// </summary>
+        private void Watch(CancellationToken token)
+        {
+            if (!token.CanBeCanceled || token == _watched)
             {
-                var gate = state!;
-                lock (gate)
+                return;
+            }
+
+            _nudge.Dispose();
+            _watched = token;
+            _nudge = token.UnsafeRegister(static state =>
+            {
+                lock (state!)
                 {
-                    Monitor.PulseAll(gate);
+                    Monitor.PulseAll(state);
                 }
-            }, _gate)
-            : default;
+            }, this);
+        }
+
+        /// <summary>One wait of a waiter: what the waiter sleeps on and a waker wakes.</summary>
+        public readonly record struct Turn(Waiter Waiter, int Number)
+        {
+            /// <summary>Wakes the waiter if it still sleeps in this turn.</summary>
+            public void Wake()
+            {
+                lock (Waiter)
+                {
+                    if (Waiter._wokenTurn < Number)
+                    {
+                        Waiter._wokenTurn = Number;
+                        Monitor.Pulse(Waiter);
+                    }
+                }
+            }
+
+            /// <summary>Sleeps until woken in this turn (true) or until the token is cancelled (false).</summary>
+            public bool Sleep(CancellationToken cancellationToken)
+            {
+                Waiter.Watch(cancellationToken);
+                lock (Waiter)
+                {
+                    while (Waiter._wokenTurn < Number)
+                    {
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            return false;
+                        }
+
+                        Monitor.Wait(Waiter);
+                    }
+
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// <summary>Waiters in the order they began waiting, kept under the queue's lock.</summary>
+    private sealed class WaiterLine
+    {
+        private Waiter? _first;
+        private Waiter? _last;
+
+        /// <summary>How many wait: written under the queue's lock, also read without it by spinners.</summary>
+        public int Waiting;
+
+        /// <summary>Puts <paramref name="waiter"/> last in line for a new turn.</summary>
+        public Waiter.Turn Enlist(Waiter waiter)
+        {
+            waiter.TurnNumber++;
+            waiter.Previous = _last;
+            waiter.Next = null;
+            if (_last is null)
+            {
+                _first = waiter;
+            }
+            else
+            {
+                _last.Next = waiter;
+            }
+
+            _last = waiter;
+            waiter.InLine = true;
+            Volatile.Write(ref Waiting, Waiting + 1);
+            return new Waiter.Turn(waiter, waiter.TurnNumber);
+        }
+
+        /// <summary>Takes the longest waiter out of line, marked promised: the caller has set something aside for it.</summary>
+        public Waiter.Turn TakeFirst()
+        {
+            var first = _first!;
+            Remove(first);
+            first.Promised = true;
+            return new Waiter.Turn(first, first.TurnNumber);
+        }
+
+        /// <summary>Takes everyone out of line.</summary>
+        public Waiter.Turn[] TakeAll()
+        {
+            var all = new Waiter.Turn[Waiting];
+            for (var i = 0; i < all.Length; i++)
+            {
+                var first = _first!;
+                Remove(first);
+                all[i] = new Waiter.Turn(first, first.TurnNumber);
+            }
+
+            return all;
+        }
+
+        /// <summary>Takes <paramref name="waiter"/> out of this line if it is still in it.</summary>
+        public void Remove(Waiter waiter)
+        {
+            if (!waiter.InLine)
+            {
+                return;
+            }
+
+            if (waiter.Previous is null)
+            {
+                _first = waiter.Next;
+            }
+            else
+            {
+                waiter.Previous.Next = waiter.Next;
+            }
+
+            if (waiter.Next is null)
+            {
+                _last = waiter.Previous;
+            }
+            else
+            {
+                waiter.Next.Previous = waiter.Previous;
+            }
+
+            waiter.Next = waiter.Previous = null;
+            waiter.InLine = false;
+            Volatile.Write(ref Waiting, Waiting - 1);
+        }
+    }
 }
 
 /// <summary>The resource names a queue's events carry: "queue", "queue:full", "queue:empty", "queue:join" for a queue named "queue".</summary>
 internal sealed record QueueResources(string Queue)
 {
     public string Full { get; } = Queue + ":full";
+
     public string Empty { get; } = Queue + ":empty";
+
     public string Join { get; } = Queue + ":join";
 }

@@ -11,7 +11,12 @@ namespace Playground.Scenarios.ProducerConsumer;
 /// </summary>
 internal sealed class ProducerConsumerTally
 {
+    // Each actor's count sits on cache lines of its own (128 bytes apart): a producer's and a
+    // consumer's thread count at every put and get, and must not pull one line back and forth.
+    private const int CountStride = 16;
+
     private readonly int _producers;
+    private readonly int _actors;
     private readonly int[] _putTimes;
     private readonly int[] _gotTimes;
     private readonly long[] _counts;
@@ -24,7 +29,8 @@ internal sealed class ProducerConsumerTally
         _producers = s.Producers;
         _putTimes = new int[s.TotalItems];
         _gotTimes = new int[s.TotalItems];
-        _counts = new long[s.Producers + s.Consumers];
+        _actors = s.Producers + s.Consumers;
+        _counts = new long[_actors * CountStride];
     }
 
     /// <summary>Polls of an empty queue, and gets that lost the race after empty() said no.</summary>
@@ -56,10 +62,10 @@ internal sealed class ProducerConsumerTally
     /// <summary>Items put by each producer, then items got by each consumer.</summary>
     public long[] CountPerActor()
     {
-        var counts = new long[_counts.Length];
+        var counts = new long[_actors];
         for (var a = 0; a < counts.Length; a++)
         {
-            counts[a] = Interlocked.Read(ref _counts[a]);
+            counts[a] = Interlocked.Read(ref _counts[a * CountStride]);
         }
 
         return counts;
@@ -67,9 +73,9 @@ internal sealed class ProducerConsumerTally
 
     private void Count(int actor, long item, int[] times, ConcurrentQueue<long> strays)
     {
-        if ((uint)actor < (uint)_counts.Length)
+        if ((uint)actor < (uint)_actors)
         {
-            Interlocked.Increment(ref _counts[actor]);
+            Interlocked.Increment(ref _counts[actor * CountStride]);
         }
 
         // Ids are dense; one outside them is no item of this run, and the invariant names it.

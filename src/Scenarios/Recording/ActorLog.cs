@@ -28,9 +28,9 @@ public sealed class ActorLog : IActorRecorder
     private long _currentBase;
     // Values outside four bytes (rare: item numbers and exit codes fit), by event index.
     private System.Collections.Concurrent.ConcurrentDictionary<int, long>? _wideValues;
-    // The last resource recorded and its number: an actor mostly names the same few, as the same strings.
-    private string? _lastResource;
-    private ushort _lastResourceNumber;
+    // The resources recorded last and their numbers, latest first: an actor mostly names the same
+    // few, as the same strings (a producer "make" and "queue" in turn), so most events skip the lookup.
+    private RecentResources _recent;
     private int _count;
     // The count at which the room reserved so far is used up.
     private int _limit;
@@ -96,17 +96,7 @@ public sealed class ActorLog : IActorRecorder
             return;
         }
 
-        ushort number;
-        if (ReferenceEquals(resource, _lastResource))
-        {
-            number = _lastResourceNumber;
-        }
-        else
-        {
-            number = _owner.Resources.NumberOf(resource);
-            _lastResource = resource;
-            _lastResourceNumber = number;
-        }
+        var number = resource is null ? (ushort)0 : _recent.NumberOf(resource, _owner.Resources);
 
         // Levels are counts (a queue's depth, tickets left): far inside four bytes.
         var storedLevel = (int)Math.Clamp(level, int.MinValue, int.MaxValue);
@@ -218,6 +208,43 @@ public sealed class ActorLog : IActorRecorder
 
         public static long Pack(long offset, ushort resource, EventKind kind) =>
             (Math.Clamp(offset, -MaxOffset - 1, MaxOffset) << TimeShift) | ((long)kind << ResourceBits) | resource;
+    }
+}
+
+/// <summary>The last four resources an actor recorded and their numbers, latest first; only its own thread uses it.</summary>
+internal struct RecentResources
+{
+    private string? _name0, _name1, _name2, _name3;
+    private ushort _number0, _number1, _number2, _number3;
+
+    public ushort NumberOf(string resource, ResourceNames names)
+    {
+        if (ReferenceEquals(resource, _name0))
+        {
+            return _number0;
+        }
+
+        if (ReferenceEquals(resource, _name1))
+        {
+            return _number1;
+        }
+
+        if (ReferenceEquals(resource, _name2))
+        {
+            return _number2;
+        }
+
+        if (ReferenceEquals(resource, _name3))
+        {
+            return _number3;
+        }
+
+        var number = names.NumberOf(resource);
+        (_name3, _number3) = (_name2, _number2);
+        (_name2, _number2) = (_name1, _number1);
+        (_name1, _number1) = (_name0, _number0);
+        (_name0, _number0) = (resource, number);
+        return number;
     }
 }
 

@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Playground.Scenarios.Processes;
+using Playground.SpeedBenchmarks;
+using Playground.Shared.Catalog;
+using Playground.Tests.Common;
+
+// Timed script: the producer/consumer scenario against the CPython programs it stands for, ours and
+// theirs alternating round by round in the same run, so drift of the machine hits both. Prints one
+// markdown table (ours beside the reference, with the ratio and the target), then the details.
+//   (1) threads, capacity 64, every put and get recorded: items/s vs queue.Queue(64) between two threads;
+//   (2) the same at capacity 1 vs queue.Queue(1);
+//   (3) processes, capacity 64, steady state: items/s vs multiprocessing.Queue(64) between two processes;
+//   (4) processes, put → get hand-off with the consumer asleep vs POSIX semaphore ping-pong (the
+//       kernel's own wake-up) and vs multiprocessing.Queue(1);
+//   (5) a child's start-up (spawn → first event) vs multiprocessing's fork and spawn.
+// Throughput is read inside each run, between the consumer's 10%-th and 90%-th get, on both sides.
+//
+//   dotnet run -c Release --project tests/SpeedBenchmarks -- [--aot /tmp/worker-aot/Playground.Worker] [--rounds 4] [--python python3] [--rows 1,2,3,4,5] [--settle 0.5]
+//
+// On a shared machine, --settle C waits before each side's turn (a minute at most) until other
+// processes have used fewer than C cores for a second. Their share is printed either way.
+var options = Args.Parse(args);
+var settle = options.Number("settle", double.NaN);
+var settled = TimeSpan.Zero;
+var rounds = Math.Max(1, options.Int("rounds", 4));
+var rows = (options.Text("rows") ?? "1,2,3,4,5").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToHashSet();
+var python = options.Text("python") ?? "python3";
+var clock = Stopwatch.StartNew();
+
+var (framework, frameworkStatus) = WorkerLocation.Locate(null);
+if (framework is null)
+{
+    Console.Error.WriteLine(frameworkStatus);
+    return 1;
+}
+
+var workers = new List<(string Name, WorkerCommand Command)> { ("framework-dependent worker", framework) };
+if (options.Text("aot") is { } aotPath)
+{
+    var (native, status) = WorkerLocation.Locate(aotPath);
+    if (native is null || native.Flavour != "native")
+    {
+        Console.Error.WriteLine($"the NativeAOT worker is not usable: {status}");
+        return 1;
+    }
+
+    workers.Add(("NativeAOT worker", native));
+}
+
+using var cpython = new ReferencePrograms(python);
+var load = OtherLoad.Mark();
+var items = PlaygroundRuns.MaxItems;
+var table = new List<Row>();
+var details = new List<string>();
+Console.Error.WriteLine($"measuring: {rounds} rounds, {items:N0} items per run; ours and CPython alternate");
+
+// Both sides warm up untimed: our code until the JIT's optimized tier has it (a few seconds of
+// runs), CPython's imports and the page cache.
+var warming = Stopwatch.StartNew();
+while (warming.Elapsed < TimeSpan.FromSeconds(3))
+{
+    PlaygroundRuns.Throughput(RunModes.Threads, null, 64, items);
+    PlaygroundRuns.Throughput(RunModes.Threads, null, 1, items);
+}
+
+cpython.ThreadsQueue(64, items, 1);
+
+// (1) and (2): threads.
+foreach (var (row, capacity, runs, target) in new[] { (1, 64, 10, 4.0), (2, 1, 4, 2.0) })
+{
+    if (!rows.Contains(row))
+    {
+        continue;
+    }
+
+    var ours = new List<Window>();
+    var theirs = new List<Window>();
+    Alternate(rounds,
+        () => ours.AddRange(Enumerable.Range(0, runs).Select(_ => PlaygroundRuns.Throughput(RunModes.Threads, null, capacity, items))),
+        () => theirs.AddRange(cpython.ThreadsQueue(capacity, items, runs)));
+    var ratio = Rate(ours) / Rate(theirs);
+    table.Add(new Row(row, $"threads, 1 producer → 1 consumer, capacity {capacity}, every put/get recorded: items/s, median run",
+        Format.Rate(Rate(ours)), $"`queue.Queue({capacity})`, 2 threads: {Format.Rate(Rate(theirs))}", Format.Ratio(ratio),
+        $"≥ {target:0}×", ratio >= target));
+    details.Add($"capacity {capacity}, threads: ours {Format.Spread(ours)}; CPython {Format.Spread(theirs)} ({ours.Count} and {theirs.Count} runs)");
+    Progress($"threads, capacity {capacity}");
+}
+
+// (3): processes, steady state.
+foreach (var (name, worker) in rows.Contains(3) ? workers : [])
+{
+    var ours = new List<Window>();
+    var theirs = new List<Window>();
+    Alternate(rounds,
+        () => ours.AddRange(Enumerable.Range(0, 4).Select(_ => PlaygroundRuns.Throughput(RunModes.Processes, worker, 64, items))),
+        () => theirs.AddRange(cpython.ProcessQueue(64, items, 4)));
+    var ratio = Rate(ours) / Rate(theirs);
+    table.Add(new Row(3, $"processes ({name}), capacity 64, steady state, every put/get recorded: items/s, median run",
+        Format.Rate(Rate(ours)), $"`multiprocessing.Queue(64)`, 2 processes: {Format.Rate(Rate(theirs))}", Format.Ratio(ratio),
+        "≥ 1 M/s and ≥ 5×", Rate(ours) >= 1e6 && ratio >= 5));
+    details.Add($"capacity 64, processes ({name}): ours {Format.Spread(ours)}; CPython {Format.Spread(theirs)} ({ours.Count} and {theirs.Count} runs)");
+    Progress($"processes throughput, {name}");
+}
+
+// (4): hand-off with the consumer asleep: an item every millisecond into a queue of one.
+if (rows.Contains(4))
+{
+    const int HandOffs = 1000;
+    const double Pause = 0.001;
+    var halfTrips = new List<double>();
+    var oneWays = new List<double>();
+    var queueHandOffs = new List<double>();
+    var ourHandOffs = workers.ToDictionary(w => w.Name, _ => new List<double>());
+    var handOffRounds = Math.Max(1, rounds / 2);
+    Alternate(handOffRounds,
+        () =>
+        {
+            foreach (var (name, worker) in workers)
+            {
+                ourHandOffs[name].AddRange(PlaygroundRuns.HandOff(RunModes.Processes, worker, HandOffs, Pause));
+            }
+        },
+        () =>
+        {
+            var (half, oneWay) = cpython.PingPong(HandOffs, Pause);
+            halfTrips.AddRange(half);
+            oneWays.AddRange(oneWay);
+            queueHandOffs.AddRange(cpython.ProcessQueueHandOff(HandOffs, Pause));
+        });
+    foreach (var (name, _) in workers)
+    {
+        var ours = ourHandOffs[name];
+        var ratio = Stats.Median(ours) / Stats.Median(halfTrips);
+        table.Add(new Row(4, $"processes ({name}), put → get hand-off, consumer asleep (an item every ~1 ms, capacity 1): µs, median (p90)",
+            Format.Micros(ours), $"POSIX semaphore ping-pong, round trip / 2: {Format.Micros(halfTrips)}", Format.Ratio(ratio), "≤ 1.3×", ratio <= 1.3));
+        table.Add(new Row(4, "… the same hand-off", Format.Micros(ours), $"`multiprocessing.Queue(1)` hand-off: {Format.Micros(queueHandOffs)}",
+            Format.Ratio(Stats.Median(ours) / Stats.Median(queueHandOffs)), "—", null));
+    }
+
+    details.Add($"ping-pong, the child's own stamp on waking − the parent's before posting (direct one-way): {Format.Micros(oneWays)}; " +
+        $"hand-offs: {HandOffs:N0} per round, {handOffRounds} round(s)");
+    Progress("hand-off");
+}
+
+// (5): a child's start-up, spawn → first event, as each run's summary reports it.
+if (rows.Contains(5))
+{
+    var startups = workers.ToDictionary(w => w.Name, _ => new List<double>());
+    var forks = new List<double>();
+    var spawns = new List<double>();
+    Alternate(Math.Max(1, rounds / 2),
+        () =>
+        {
+            foreach (var (name, worker) in workers)
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    startups[name].AddRange(PlaygroundRuns.ChildStartup(worker));
+                }
+            }
+        },
+        () =>
+        {
+            forks.AddRange(cpython.ChildStart("fork", 12));
+            spawns.AddRange(cpython.ChildStart("spawn", 12));
+        });
+    foreach (var (name, _) in workers)
+    {
+        var ours = startups[name];
+        table.Add(new Row(5, $"child ready, {name}: spawn → first event, ms, median (p90)", Format.Millis(ours),
+            $"`multiprocessing` fork: {Format.Millis(forks)}; spawn: {Format.Millis(spawns)}",
+            $"{Format.Ratio(Stats.Median(ours) / Stats.Median(forks))} fork, {Format.Ratio(Stats.Median(ours) / Stats.Median(spawns))} spawn",
+            "≤ 10 ms", Stats.Median(ours) <= 10));
+    }
+
+    details.Add($"start-ups: ours {string.Join(", ", startups.Select(s => $"{s.Value.Count} children ({s.Key})"))}; CPython {forks.Count} forks, {spawns.Count} spawns");
+    Progress("start-up");
+}
+
+var others = OtherLoad.Cores(load, OtherLoad.Mark());
+Console.WriteLine($"# Speed: the playground against CPython ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)");
+Console.WriteLine();
+Console.WriteLine($"{Machine.CpuModel()}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {RuntimeInformation.OSDescription}, {cpython.Version()}; " +
+    $"{clock.Elapsed.TotalSeconds:F0} s{(double.IsNaN(settle) ? "" : $" ({settled.TotalSeconds:F0} s of it waiting for other processes to use under {settle} cores)")}, " +
+    $"other processes used {others:F2} cores on average meanwhile.");
+Console.WriteLine();
+Console.WriteLine("| # | measure | ours | CPython reference | ours ÷ reference | target | met |");
+Console.WriteLine("| --- | --- | ---: | --- | ---: | --- | --- |");
+foreach (var row in table)
+{
+    var met = row.Met switch { true => "yes", false => "**no**", null => "" };
+    Console.WriteLine($"| {row.Group} | {row.Measure} | {row.Ours} | {row.Reference} | {row.Ratio} | {row.Target} | {met} |");
+}
+
+Console.WriteLine();
+Console.WriteLine("Details:");
+Console.WriteLine();
+foreach (var line in details)
+{
+    Console.WriteLine($"- {line}");
+}
+
+return 0;
+
+// Runs ours then theirs in even rounds and theirs then ours in odd ones, each after the machine settles.
+void Alternate(int rounds, Action ours, Action theirs)
+{
+    for (var r = 0; r < rounds; r++)
+    {
+        foreach (var side in r % 2 == 0 ? [ours, theirs] : new[] { theirs, ours })
+        {
+            if (!double.IsNaN(settle))
+            {
+                settled += OtherLoad.Settle(settle, TimeSpan.FromMinutes(1));
+            }
+
+            side();
+        }
+    }
+}
+
+// A row's rate is the median run's: a run that another process kept off the processors counts
+// once, not in proportion to how long it was held up. The pooled rate is in the details.
+static double Rate(List<Window> windows) => Stats.Median([.. windows.Select(w => w.Items / w.Seconds)]);
+
+void Progress(string what) => Console.Error.WriteLine($"  {clock.Elapsed.TotalSeconds,5:F0} s  {what} done");
+
+internal sealed record Row(int Group, string Measure, string Ours, string Reference, string Ratio, string Target, bool? Met);
+
+internal static class Format
+{
+    public static string Rate(double perSecond) => perSecond >= 1e6
+        ? string.Create(CultureInfo.InvariantCulture, $"{perSecond / 1e6:F2} M/s")
+        : string.Create(CultureInfo.InvariantCulture, $"{perSecond / 1e3:F1} k/s");
+
+    public static string Ratio(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio:F2}×");
+
+    public static string Micros(List<double> us) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(us):F1} µs ({Stats.Percentile(us, 0.9):F1})");
+
+    public static string Millis(List<double> ms) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Stats.Median(ms):F1} ms ({Stats.Percentile(ms, 0.9):F1})");
+
+    /// <summary>The slowest and fastest run's rate, and all runs' items over all their seconds.</summary>
+    public static string Spread(List<Window> windows)
+    {
+        var rates = windows.Select(w => w.Items / w.Seconds).ToList();
+        return $"runs from {Rate(rates.Min())} to {Rate(rates.Max())}, pooled {Rate(windows.Sum(w => w.Items) / windows.Sum(w => w.Seconds))}";
+    }
+}
+
+internal static class Stats
+{
+    public static double Median(List<double> values) => Percentile(values, 0.5);
+
+    /// <summary>Nearest-rank percentile.</summary>
+    public static double Percentile(List<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+}
+
+/// <summary>What the machine is.</summary>
+internal static class Machine
+{
+    /// <summary>The processor's model name, as lscpu shows it.</summary>
+    public static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}
