@@ -29,14 +29,17 @@ var rows = (options.Text("rows") ?? "1,2,3,4,5").Split(',').Select(r => int.Pars
 var python = options.Text("python") ?? "python3";
 var clock = Stopwatch.StartNew();
 
-var (framework, frameworkStatus) = WorkerLocation.Locate(null);
-if (framework is null)
+// The worker the build put next to this program: NativeAOT wherever the machine has clang.
+var (built, builtStatus) = WorkerLocation.Locate(null);
+if (built is null)
 {
-    Console.Error.WriteLine(frameworkStatus);
+    Console.Error.WriteLine(builtStatus);
     return 1;
 }
 
-var workers = new List<(string Name, WorkerCommand Command)> { ("framework-dependent worker", framework) };
+static string NameOf(WorkerCommand worker) => worker.Flavour == "native" ? "NativeAOT worker" : "framework-dependent worker";
+
+var workers = new List<(string Name, WorkerCommand Command)> { (NameOf(built), built) };
 if (options.Text("aot") is { } aotPath)
 {
     var (native, status) = WorkerLocation.Locate(aotPath);
