@@ -224,7 +224,10 @@ public sealed class Batch
             var rows = _rows.Select(r => new BatchRow(r.Values, r.Runs, r.Violated,
                 r.Measured == 0 ? null : Math.Round(r.Sum / r.Measured, 3), [.. r.RunIds], r.Means())).ToList();
             // The machine's clock counts in 10 ms steps on each core: over less than a second in all it says nothing.
-            double? others = _loadElapsedMs >= MinLoadSpanMs ? Math.Max(0, Math.Round(100 * _otherBusyMs / _loadElapsedMs)) : null;
+            // Two clocks read a moment apart can put the share past what the cores can give: cut it there.
+            double? others = _loadElapsedMs >= MinLoadSpanMs
+                ? Math.Clamp(Math.Round(100 * _otherBusyMs / _loadElapsedMs), 0, 100 * Environment.ProcessorCount)
+                : null;
             return new BatchInfo(Id, Scenario, _state, _done, Total, Repeat, Measure, rows, _reason, CreatedAt, _endedAt, Parameters, Vary, others);
         }
     }
