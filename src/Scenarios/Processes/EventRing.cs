@@ -71,19 +71,7 @@ public static unsafe class EventRing
     }
 
     /// <summary>Removes a ring's file; nothing happens when it is already gone.</summary>
-    public static void Unlink(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public static void Unlink(string path) => SharedMapping.Remove(path);
 }
 
 /// <summary>

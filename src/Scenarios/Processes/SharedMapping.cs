@@ -53,6 +53,21 @@ internal sealed unsafe class SharedMapping : IDisposable
         }
     }
 
+    /// <summary>Removes a mapped file's name; nothing happens when it is already gone or cannot be removed.</summary>
+    public static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
     /// <summary>Maps a file another process created.</summary>
     public static SharedMapping Open(string path)
     {

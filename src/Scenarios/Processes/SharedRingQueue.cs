@@ -492,17 +492,5 @@ public sealed record SharedQueueNames(string RunId)
     public IEnumerable<string> Paths => [MemoryPath];
 
     /// <summary>Removes the file; safe to call more than once and when it was never created.</summary>
-    public void Unlink()
-    {
-        try
-        {
-            File.Delete(MemoryPath);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public void Unlink() => SharedMapping.Remove(MemoryPath);
 }
