@@ -66,8 +66,6 @@ public sealed class TimelineDetailTests(BrowserFixture fixture) : IClassFixture<
             await canvas.ScrollIntoViewIfNeededAsync();
             box = await canvas.BoundingBoxAsync();
             var plot = (await canvas.GetAttributeAsync("data-plot"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-            var x = plot[0] + ((target - view[0]) / (view[1] - view[0]) * (plot[1] - plot[0]));
-            await page.Mouse.MoveAsync(box!.X + (float)x, box.Y + 80);
             for (var i = 0; i < 40; i++)
             {
                 var span = (await canvas.GetAttributeAsync("data-view"))!.Split(' ').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
@@ -76,6 +74,9 @@ public sealed class TimelineDetailTests(BrowserFixture fixture) : IClassFixture<
                     break;
                 }
 
+                // Aimed again at every step: at the first, a pixel spans more of the run than the window sought.
+                var x = plot[0] + ((target - span[0]) / (span[1] - span[0]) * (plot[1] - plot[0]));
+                await page.Mouse.MoveAsync(box!.X + (float)x, box.Y + 80);
                 await page.Mouse.WheelAsync(0, -400);
                 await page.WaitForTimeoutAsync(50);
             }
