@@ -361,7 +361,6 @@ internal sealed class RunBroadcast
 
     private async Task RunAsync(CancellationToken stop)
     {
-        var frame = TimeSpan.FromMilliseconds(Math.Max(1, _options.ViewerFrameMilliseconds));
         try
         {
             var more = false;
@@ -370,8 +369,9 @@ internal sealed class RunBroadcast
                 var changed = _run.Changed;
                 if (!more)
                 {
-                    // A state change or the next frame, whichever comes first.
-                    await Task.WhenAny(changed, Task.Delay(frame, stop));
+                    // A state change or the next frame, whichever comes first; frames come less
+                    // often when the audience is large (Runs:ViewerWritesPerSecond).
+                    await Task.WhenAny(changed, Task.Delay(_options.FrameInterval(ViewerCount), stop));
                     stop.ThrowIfCancellationRequested();
                 }
 

@@ -21,6 +21,8 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
         Positive(errors, "Runs:MaxRetainedEvents", o.MaxRetainedEvents);
         Positive(errors, "Runs:ViewerEventsPerFrame", o.ViewerEventsPerFrame);
         Positive(errors, "Runs:ViewerFrameMilliseconds", o.ViewerFrameMilliseconds);
+        Positive(errors, "Runs:ViewerWritesPerSecond", o.ViewerWritesPerSecond);
+        Positive(errors, "Runs:MaxViewerFrameMilliseconds", o.MaxViewerFrameMilliseconds);
         Positive(errors, "Runs:ViewerStallSeconds", o.ViewerStallSeconds);
         Positive(errors, "Runs:MaxRunsPerAddress", o.MaxRunsPerAddress);
         Positive(errors, "Runs:DeadlineFactor", o.DeadlineFactor);

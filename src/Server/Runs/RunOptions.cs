@@ -69,8 +69,27 @@ public sealed class RunOptions
     /// </summary>
     public int ViewerCatchUpEvents { get; set; } = 50_000;
 
-    /// <summary>Interval between two frames of a run's live stream.</summary>
+    /// <summary>Interval between two frames of a run's live stream (with few viewers; see <see cref="ViewerWritesPerSecond"/>).</summary>
     public int ViewerFrameMilliseconds { get; set; } = 50;
+
+    /// <summary>
+    /// How many frame writes a second one run's broadcast makes to all its viewers together. With
+    /// more viewers than fit at <see cref="ViewerFrameMilliseconds"/>, frames come less often and
+    /// carry more events each, up to <see cref="MaxViewerFrameMilliseconds"/> apart: a crowd costs
+    /// the server writes, not lag.
+    /// </summary>
+    public int ViewerWritesPerSecond { get; set; } = 10_000;
+
+    /// <summary>The longest interval between two live frames, however many watch.</summary>
+    public int MaxViewerFrameMilliseconds { get; set; } = 250;
+
+    /// <summary>The interval between two live frames of a run that <paramref name="viewers"/> watch.</summary>
+    public TimeSpan FrameInterval(int viewers)
+    {
+        var frame = Math.Max(1, ViewerFrameMilliseconds);
+        var forWrites = viewers * 1000.0 / Math.Max(1, ViewerWritesPerSecond);
+        return TimeSpan.FromMilliseconds(Math.Max(frame, Math.Min(Math.Max(frame, MaxViewerFrameMilliseconds), forWrites)));
+    }
 
     /// <summary>
     /// A viewer whose writes make no progress for this long (it stopped reading) is disconnected;

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Playground.Server.Runs;
+using Playground.Server.Tests.Infrastructure;
+using Playground.Shared.Runs;
+
+namespace Playground.Server.Tests;
+
+/// <summary>A host whose broadcasts may make 20 frame writes a second: four viewers of a run get a frame every 200 ms.</summary>
+public sealed class FewWritesHost : PlaygroundHost
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Runs:ViewerWritesPerSecond"] = "20",
+        ["Runs:MaxViewerFrameMilliseconds"] = "1000",
+    };
+}
+
+/// <summary>A large audience gets fewer, fuller frames: the same events, fewer writes.</summary>
+public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<FewWritesHost>
+{
+    [Theory]
+    [InlineData(0, 50)]
+    [InlineData(1, 50)]
+    [InlineData(500, 50)]
+    [InlineData(1000, 100)]
+    [InlineData(2000, 200)]
+    [InlineData(2500, 250)]
+    [InlineData(100_000, 250)]
+    public void The_frame_interval_grows_with_the_audience_between_the_base_and_the_cap(int viewers, int expectedMs)
+    {
+        var options = new RunOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), options.FrameInterval(viewers));
+    }
+
+    [Fact]
+    public void A_cap_below_the_base_interval_never_makes_frames_come_faster_than_the_base()
+    {
+        var options = new RunOptions { ViewerFrameMilliseconds = 300, MaxViewerFrameMilliseconds = 100, ViewerWritesPerSecond = 1 };
+        Assert.Equal(TimeSpan.FromMilliseconds(300), options.FrameInterval(0));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), options.FrameInterval(1_000));
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task Four_viewers_at_twenty_writes_a_second_get_a_frame_every_200_ms_and_every_event()
+    {
+        var http = host.CreateApiClient(nameof(Four_viewers_at_twenty_writes_a_second_get_a_frame_every_200_ms_and_every_event));
+        var hubs = new List<HubConnection>();
+        for (var i = 0; i < 4; i++)
+        {
+            hubs.Add(await host.ConnectHubAsync(i % 2 == 0 ? HubProtocolKind.MessagePack : HubProtocolKind.Json));
+        }
+
+        try
+        {
+            // An item every 5 ms for 2 s or more: about 40 frames at the base 50 ms.
+            var id = await http.StartRunAsync(new Dictionary<string, object>
+            {
+                ["items"] = 400,
+                ["produceDelay"] = 0.5,
+                ["consumeDelay"] = 0.5,
+                ["jitter"] = 0,
+                ["timeScale"] = 0.01,
+            });
+            var all = await Task.WhenAll(hubs.Select(h => h.ReadToEndAsync(id)));
+
+            var recorded = RunApi.Sorted(await http.GetEventsAsync(id));
+            Assert.All(all, batches => Assert.Equal(recorded, RunApi.Sorted(batches.SelectMany(b => b.Events))));
+            var final = all[0][^1];
+            Assert.True(final.Final);
+            Assert.Equal(RunState.Completed, final.State);
+
+            // Frames are numbered: the final one's number is how many the broadcast made. At 200 ms
+            // apart (50 to 150 ms while the viewers were still joining), plus one for each change of
+            // the run's state, a few more than the run's wall time allows would mean the interval
+            // did not grow. A slow machine only makes fewer.
+            var wallMs = final.Run!.Summary!.WallMs;
+            var allowed = (long)Math.Ceiling(wallMs / 200.0) + 6;
+            Assert.True(final.Seq <= allowed, $"{final.Seq} frames in a {wallMs:F0} ms run; at most {allowed} expected with four viewers at 20 writes a second");
+            Assert.True(final.Seq >= 2, $"only {final.Seq} frames: the run was not streamed live");
+        }
+        finally
+        {
+            foreach (var hub in hubs)
+            {
+                await hub.DisposeAsync();
+            }
+        }
+    }
+}
