@@ -533,8 +533,13 @@ public sealed class MonitorQueue : IItemQueue
 
         public void Paid()
         {
-            _ticks = Longest;
-            _failures = 0;
+            // Written only when it changes: the budget shares cache lines with the queue's state,
+            // which the other side is using, and a spin that pays is the common case.
+            if (_ticks != Longest || _failures != 0)
+            {
+                _ticks = Longest;
+                _failures = 0;
+            }
         }
 
         public void Failed()
