@@ -53,6 +53,7 @@ if (options.Text("aot") is { } aotPath)
 }
 
 using var cpython = new ReferencePrograms(python);
+var roundTrip = Machine.CacheLineRoundTrip();
 var load = OtherLoad.Mark();
 var items = PlaygroundRuns.MaxItems;
 var table = new List<Row>();
@@ -200,6 +201,8 @@ foreach (var row in table)
 Console.WriteLine();
 Console.WriteLine("Details:");
 Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"- one cache line's round trip between two threads on two cores: {roundTrip:F0} ns (median of 1,000-trip windows): a put and a get of the other thread cost at least that."));
 foreach (var line in details)
 {
     Console.WriteLine($"- {line}");
@@ -275,6 +278,55 @@ internal static class Stats
 /// <summary>What the machine is.</summary>
 internal static class Machine
 {
+    /// <summary>
+    /// Two threads bounce a counter through one cache line, each spinning until the other's write
+    /// shows: the nanoseconds of one round trip, median of windows of 1,000. Handing an item to a
+    /// thread on the other core cannot take less.
+    /// </summary>
+    public static double CacheLineRoundTrip()
+    {
+        if (Environment.ProcessorCount < 2)
+        {
+            // One core: the spinning threads would take turns by time slices.
+            return double.NaN;
+        }
+
+        const int Trips = 500_000;
+        const int Window = 1_000;
+        var line = new long[32];
+        var windows = new List<double>(Trips / Window);
+        var echo = new Thread(() =>
+        {
+            for (long i = 1; i <= Trips; i++)
+            {
+                while (Volatile.Read(ref line[0]) != i)
+                {
+                }
+
+                Volatile.Write(ref line[16], i);
+            }
+        });
+        echo.Start();
+        var start = Stopwatch.GetTimestamp();
+        for (long i = 1; i <= Trips; i++)
+        {
+            Volatile.Write(ref line[0], i);
+            while (Volatile.Read(ref line[16]) != i)
+            {
+            }
+
+            if (i % Window == 0)
+            {
+                var now = Stopwatch.GetTimestamp();
+                windows.Add(Stopwatch.GetElapsedTime(start, now).TotalNanoseconds / Window);
+                start = now;
+            }
+        }
+
+        echo.Join();
+        return Stats.Median(windows);
+    }
+
     /// <summary>The processor's model name, as lscpu shows it.</summary>
     public static string CpuModel()
     {
