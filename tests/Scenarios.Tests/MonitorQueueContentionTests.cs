@@ -110,11 +110,13 @@ public sealed class MonitorQueueContentionTests
         Assert.Equal(Total, gets);
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Fifo_keeps_the_order_of_a_single_producer_for_a_single_consumer()
+    [Theory(Timeout = 60_000)]
+    [InlineData(4)]
+    [InlineData(0)] // unbounded: the producer runs ahead and the ring grows while the consumer takes
+    public async Task Fifo_keeps_the_order_of_a_single_producer_for_a_single_consumer(int capacity)
     {
         const int n = 20_000;
-        var queue = new MonitorQueue(QueueKind.Fifo, 4);
+        var queue = new MonitorQueue(QueueKind.Fifo, capacity);
         using var recorder = new EventRecorder(2, 1_000_000);
         var producer = TestSupport.OnThread(() =>
         {
@@ -136,6 +138,35 @@ public sealed class MonitorQueueContentionTests
         await producer;
 
         Assert.Equal(Enumerable.Range(0, n).Select(i => (long)i), received);
+    }
+
+    [Fact]
+    public void An_unbounded_fifo_that_grows_with_its_first_item_not_at_the_start_keeps_the_order()
+    {
+        var queue = new MonitorQueue(QueueKind.Fifo, 0);
+        using var recorder = new EventRecorder(1, 10_000);
+        var log = recorder[0];
+        var expected = new Queue<long>();
+        var next = 0L;
+        // Puts and gets in uneven turns, so the buffer wraps and then outgrows itself several times.
+        foreach (var (puts, gets) in new[] { (3, 2), (5, 1), (9, 4), (40, 30), (100, 3), (7, 124) })
+        {
+            for (var i = 0; i < puts; i++)
+            {
+                queue.Put(log, next, 0, CancellationToken.None);
+                expected.Enqueue(next++);
+            }
+
+            for (var i = 0; i < gets; i++)
+            {
+                Assert.Equal(expected.Dequeue(), queue.Get(log, CancellationToken.None));
+            }
+
+            Assert.Equal(expected.Count, queue.Depth);
+        }
+
+        Assert.Equal(0, queue.Depth);
+        Assert.Equal(124, queue.MaxDepth);
     }
 
     [Fact]
