@@ -39,7 +39,7 @@ RUN if [ -f src/Client/package-lock.json ]; then \
 
 COPY . .
 # The worker of processes mode is NativeAOT, as everywhere clang is installed (a child starts in
-# ~10 ms instead of ~100 ms); WORKER_AOT=true makes a missing clang an error rather than a fallback.
+# ~7 ms instead of ~100 ms); WORKER_AOT=true makes a missing clang an error rather than a fallback.
 # Build with --build-arg WORKER_AOT=false for the framework-dependent worker.
 ARG WORKER_AOT=true
 RUN dotnet publish src/Server/Playground.Server.csproj -c Release -o /app -p:UseAppHost=false -p:WorkerAot=$WORKER_AOT

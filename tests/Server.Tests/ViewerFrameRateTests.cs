@@ -5,12 +5,12 @@ using Playground.Shared.Runs;
 
 namespace Playground.Server.Tests;
 
-/// <summary>A host whose broadcasts may make 20 frame writes a second: four viewers of a run get a frame every 200 ms.</summary>
+/// <summary>A host whose broadcasts may make 10 frame writes a second: four viewers of a run get a frame every 400 ms.</summary>
 public sealed class FewWritesHost : PlaygroundHost
 {
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        ["Runs:ViewerWritesPerSecond"] = "20",
+        ["Runs:ViewerWritesPerSecond"] = "10",
         ["Runs:MaxViewerFrameMilliseconds"] = "1000",
     };
 }
@@ -32,6 +32,15 @@ public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<Few
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), options.FrameInterval(viewers));
     }
 
+    [Theory]
+    [InlineData(50, 5_000)]
+    [InlineData(100, 10_000)]
+    [InlineData(250, 25_000)]
+    public void A_frame_that_comes_less_often_carries_as_many_more_events_before_coalescing(int intervalMs, int expected)
+    {
+        Assert.Equal(expected, new RunOptions().FrameBudget(TimeSpan.FromMilliseconds(intervalMs)));
+    }
+
     [Fact]
     public void A_cap_below_the_base_interval_never_makes_frames_come_faster_than_the_base()
     {
@@ -41,9 +50,9 @@ public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<Few
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task Four_viewers_at_twenty_writes_a_second_get_a_frame_every_200_ms_and_every_event()
+    public async Task Four_viewers_at_ten_writes_a_second_get_a_frame_every_400_ms_and_every_event()
     {
-        var http = host.CreateApiClient(nameof(Four_viewers_at_twenty_writes_a_second_get_a_frame_every_200_ms_and_every_event));
+        var http = host.CreateApiClient(nameof(Four_viewers_at_ten_writes_a_second_get_a_frame_every_400_ms_and_every_event));
         var hubs = new List<HubConnection>();
         for (var i = 0; i < 4; i++)
         {
@@ -52,10 +61,10 @@ public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<Few
 
         try
         {
-            // An item every 5 ms for 2 s or more: about 40 frames at the base 50 ms.
+            // An item every 5 ms for 4 s or more: 80 frames at the base 50 ms, 10 at 400 ms.
             var id = await http.StartRunAsync(new Dictionary<string, object>
             {
-                ["items"] = 400,
+                ["items"] = 800,
                 ["produceDelay"] = 0.5,
                 ["consumeDelay"] = 0.5,
                 ["jitter"] = 0,
@@ -69,13 +78,13 @@ public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<Few
             Assert.True(final.Final);
             Assert.Equal(RunState.Completed, final.State);
 
-            // Frames are numbered: the final one's number is how many the broadcast made. At 200 ms
-            // apart (50 to 150 ms while the viewers were still joining), plus one for each change of
-            // the run's state, a few more than the run's wall time allows would mean the interval
+            // Frames are numbered: the final one's number is how many the broadcast made. At 400 ms
+            // apart (100 to 300 ms while the viewers were still joining), plus one for each change of
+            // the run's state, clearly more than the run's wall time allows would mean the interval
             // did not grow. A slow machine only makes fewer.
             var wallMs = final.Run!.Summary!.WallMs;
-            var allowed = (long)Math.Ceiling(wallMs / 200.0) + 6;
-            Assert.True(final.Seq <= allowed, $"{final.Seq} frames in a {wallMs:F0} ms run; at most {allowed} expected with four viewers at 20 writes a second");
+            var allowed = (long)Math.Ceiling(wallMs / 400.0) + 12;
+            Assert.True(final.Seq <= allowed, $"{final.Seq} frames in a {wallMs:F0} ms run; at most {allowed} expected with four viewers at 10 writes a second");
             Assert.True(final.Seq >= 2, $"only {final.Seq} frames: the run was not streamed live");
         }
         finally

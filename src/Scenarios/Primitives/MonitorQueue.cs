@@ -39,8 +39,9 @@ public sealed class MonitorQueue : IItemQueue
     private readonly Stack<long> _lifo = new();
     private readonly PriorityQueue<long, (long Priority, long Sequence)> _priority = new();
     private long _sequence;
-    // The queue's own lock, a word beside the state it guards: taking it brings that state's cache
-    // line along, where a lock object of its own would be one more line to pass between cores.
+    // The queue's own lock, a word among the fields it guards (the runtime orders an object's
+    // fields, mostly by size): taking it tends to bring their cache line along, where a lock object
+    // of its own would be one more line to pass between cores.
     private int _held;
     private int _depth;
     private int _maxDepth;
@@ -534,10 +535,14 @@ public sealed class MonitorQueue : IItemQueue
         _ringHead = 0;
     }
 
+    /// <summary>How long a caller that finds the queue's lock taken spins and yields before it also sleeps.</summary>
+    private static readonly long HoldSpinTicks = Stopwatch.Frequency * 50 / 1_000_000; // 50 µs
+
     /// <summary>
-    /// Takes the queue's lock until the returned scope is disposed. Held for a few dozen
-    /// instructions and never across a sleep: a caller that finds it taken spins, then yields its
-    /// core, so a holder that lost its core gets it back.
+    /// Takes the queue's lock (1 = held) until the returned scope is disposed. It is held for the
+    /// queue's own few dozen instructions and the recording of one event, which may wait briefly
+    /// for a scenario's tally; it is taken with one atomic instruction when free and left with a
+    /// plain store.
     /// </summary>
     private Scope Hold()
     {
@@ -551,12 +556,30 @@ public sealed class MonitorQueue : IItemQueue
 
     private void HoldContended()
     {
+        // A holder on another core leaves within a microsecond or so, and one that lost its core
+        // gets it back once this caller yields. A holder still there after that is waiting itself
+        // (on a scenario's tally, say): the caller then also sleeps a millisecond now and then,
+        // so it does not keep a core busy meanwhile.
         var spinner = default(SpinWait);
-        do
+        var start = Stopwatch.GetTimestamp();
+        var patient = false;
+        while (true)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            if (patient)
+            {
+                spinner.SpinOnce();
+            }
+            else
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                patient = Stopwatch.GetTimestamp() - start >= HoldSpinTicks;
+            }
+
+            if (Volatile.Read(ref _held) == 0 && Interlocked.CompareExchange(ref _held, 1, 0) == 0)
+            {
+                return;
+            }
         }
-        while (Volatile.Read(ref _held) != 0 || Interlocked.CompareExchange(ref _held, 1, 0) != 0);
     }
 
     private readonly ref struct Scope(MonitorQueue queue)

@@ -367,15 +367,17 @@ internal sealed class RunBroadcast
             while (!_ended)
             {
                 var changed = _run.Changed;
+                // Frames come less often when the audience is large (Runs:ViewerWritesPerSecond),
+                // and carry as many more events before state changes are coalesced.
+                var interval = _options.FrameInterval(ViewerCount);
                 if (!more)
                 {
-                    // A state change or the next frame, whichever comes first; frames come less
-                    // often when the audience is large (Runs:ViewerWritesPerSecond).
-                    await Task.WhenAny(changed, Task.Delay(_options.FrameInterval(ViewerCount), stop));
+                    // A state change or the next frame, whichever comes first.
+                    await Task.WhenAny(changed, Task.Delay(interval, stop));
                     stop.ThrowIfCancellationRequested();
                 }
 
-                var batch = _frames.Next(out more);
+                var batch = _frames.Next(out more, _options.FrameBudget(interval));
                 if (batch is not null)
                 {
                     Publish(batch, _frames.Latest);

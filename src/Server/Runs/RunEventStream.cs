@@ -271,12 +271,13 @@ public sealed class RunFrameReader
     /// <summary>
     /// The next frame's batch, or null when nothing changed since the last. Once the run has ended
     /// what is left goes in batches no larger than a frame's budget, the last one final;
-    /// <paramref name="more"/> says another is ready to read at once.
+    /// <paramref name="more"/> says another is ready to read at once. <paramref name="budget"/>
+    /// replaces Runs:ViewerEventsPerFrame for frames that come less often.
     /// </summary>
-    public EventBatch? Next(out bool more)
+    public EventBatch? Next(out bool more, int? budget = null)
     {
         var options = _stream.Options;
-        var budget = Math.Max(1, options.ViewerEventsPerFrame);
+        var frameBudget = Math.Max(1, budget ?? options.ViewerEventsPerFrame);
         more = false;
         var (version, state) = _run.Status;
         // The run itself goes out only when it changed, and always with the last batch.
@@ -295,21 +296,21 @@ public sealed class RunFrameReader
                 coalesced = pending;
                 _cursors = recorder.Counts();
             }
-            else if (final && pending > budget)
+            else if (final && pending > frameBudget)
             {
                 // Nothing is live to keep up with: every event, the run itself with the last batch.
                 more = true;
                 info = null;
                 final = false;
-                events = RunEventStream.ReadAll(recorder, _cursors, null, budget);
+                events = RunEventStream.ReadAll(recorder, _cursors, null, frameBudget);
             }
             else if (final)
             {
-                events = RunEventStream.ReadAll(recorder, _cursors, null, budget);
+                events = RunEventStream.ReadAll(recorder, _cursors, null, frameBudget);
             }
             else
             {
-                coalesced = RunEventStream.ReadFrame(recorder, _run.Scenario.Descriptor.Gauges, _cursors, budget, events);
+                coalesced = RunEventStream.ReadFrame(recorder, _run.Scenario.Descriptor.Gauges, _cursors, frameBudget, events);
             }
         }
 

@@ -83,6 +83,10 @@ public sealed class RunOptions
     /// <summary>The longest interval between two live frames, however many watch.</summary>
     public int MaxViewerFrameMilliseconds { get; set; } = 250;
 
+    /// <summary>Events one viewer is sent in a frame <paramref name="interval"/> apart: the same rate as at the base interval.</summary>
+    public int FrameBudget(TimeSpan interval) =>
+        (int)Math.Clamp(Math.Max(1, ViewerEventsPerFrame) * interval.TotalMilliseconds / Math.Max(1, ViewerFrameMilliseconds), 1, int.MaxValue);
+
     /// <summary>The interval between two live frames of a run that <paramref name="viewers"/> watch.</summary>
     public TimeSpan FrameInterval(int viewers)
     {
