@@ -296,8 +296,8 @@ internal static class Machine
     /// Two threads bounce a counter between two cores, each writing on a cache line of its own and
     /// spinning until the other's write shows: the nanoseconds of one round trip (a line each way),
     /// median of windows of 1,000. Handing an item to a thread on the other core cannot take less.
-    /// At most half a second: on a machine where the two threads must share a core, each trip
-    /// waits for a time slice and the figure only says so.
+    /// It stops after the first window that ends past half a second: on a machine where the two
+    /// threads must share a core, each trip waits for a time slice and one window says so.
     /// </summary>
     public static double CacheLineRoundTrip()
     {
