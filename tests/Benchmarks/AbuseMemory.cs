@@ -48,7 +48,7 @@ public static class AbuseMemory
                 await PostAsync(http, UnknownNames(100));
             }
 
-            var baseline = Rss(server.Id);
+            var baseline = ProcessMeter.Rss(server.Id);
             Console.WriteLine($"# Abuse memory ({repeats} repeats), server pid {server.Id}");
             Console.WriteLine($"baseline resident set after warm-up: {baseline / 1024.0 / 1024.0:0.0} MB");
 
@@ -60,19 +60,19 @@ public static class AbuseMemory
                 await PostAsync(http, body);
             }
 
-            var afterSequential = Rss(server.Id);
+            var afterSequential = ProcessMeter.Rss(server.Id);
             Console.WriteLine($"after {repeats} more sequentially: {afterSequential / 1024.0 / 1024.0:0.0} MB ({(afterSequential - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
 
             await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, body)));
-            var afterConcurrent = Rss(server.Id);
+            var afterConcurrent = ProcessMeter.Rss(server.Id);
             Console.WriteLine($"after 3 at once: {afterConcurrent / 1024.0 / 1024.0:0.0} MB ({(afterConcurrent - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
 
             var huge = UnknownNames(700_000);
             var (hugeStatus, hugeReply) = await PostAsync(http, huge);
-            var afterHuge = Rss(server.Id);
+            var afterHuge = ProcessMeter.Rss(server.Id);
             Console.WriteLine($"700,000 unknown names: body {huge.Length / 1024.0 / 1024.0:0.0} MB -> {hugeStatus} with a {hugeReply:N0}-byte reply; resident set {afterHuge / 1024.0 / 1024.0:0.0} MB ({(afterHuge - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
             await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, huge)));
-            var afterHuge3 = Rss(server.Id);
+            var afterHuge3 = ProcessMeter.Rss(server.Id);
             Console.WriteLine($"3 of those at once: resident set {afterHuge3 / 1024.0 / 1024.0:0.0} MB ({(afterHuge3 - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
         }
         finally
@@ -101,13 +101,6 @@ public static class AbuseMemory
             // The server may close the connection after answering 413 without reading the rest.
             return (HttpStatusCode.RequestEntityTooLarge, -1);
         }
-    }
-
-    /// <summary>VmRSS of a process, in bytes.</summary>
-    private static long Rss(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static async Task WaitUntilUpAsync(HttpClient http)

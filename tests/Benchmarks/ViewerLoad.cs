@@ -94,7 +94,7 @@ public static class ViewerLoad
             }
 
             await Task.Delay(1000);
-            var baseline = Rss(server.Id);
+            var baseline = ProcessMeter.Rss(server.Id);
 
             var clock = Stopwatch.StartNew();
             using (var gate = new SemaphoreSlim(32))
@@ -116,9 +116,9 @@ public static class ViewerLoad
 
             var connectSeconds = clock.Elapsed.TotalSeconds;
             await Task.Delay(500);
-            var connected = Rss(server.Id);
+            var connected = ProcessMeter.Rss(server.Id);
 
-            var cpuBefore = CpuTicks(server.Id);
+            var cpuBefore = ProcessMeter.CpuTicks(server.Id);
             var streamClock = Stopwatch.StartNew();
             var runId = await StartRunAsync(http, parameters);
             long peak = connected;
@@ -127,14 +127,14 @@ public static class ViewerLoad
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    peak = Math.Max(peak, Rss(server.Id));
+                    peak = Math.Max(peak, ProcessMeter.Rss(server.Id));
                     await Task.Delay(100);
                 }
             });
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(180));
             await Task.WhenAll(viewers.Select(v => v.WatchAsync(runId, patience.Token)));
             var streamSeconds = streamClock.Elapsed.TotalSeconds;
-            var cpuAfter = CpuTicks(server.Id);
+            var cpuAfter = ProcessMeter.CpuTicks(server.Id);
             await sampling.CancelAsync();
             await sampler;
 
@@ -313,22 +313,6 @@ public static class ViewerLoad
         }
 
         public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
-    }
-
-    /// <summary>utime + stime of a process, in clock ticks (1/100 s).</summary>
-    private static long CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // Fields 14 and 15 of stat(5); the text after ")" starts at field 3.
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>VmRSS of a process, in bytes.</summary>
-    private static long Rss(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
     private static async Task WaitUntilUpAsync(HttpClient http)

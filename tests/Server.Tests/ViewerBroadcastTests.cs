@@ -99,33 +99,18 @@ public sealed class ViewerBroadcastTests(PlaygroundHost host) : IClassFixture<Pl
     public async Task Fifty_viewers_get_the_same_events_and_the_same_final_state()
     {
         var http = host.CreateApiClient(nameof(Fifty_viewers_get_the_same_events_and_the_same_final_state));
-        var hubs = new List<HubConnection>();
-        for (var i = 0; i < 50; i++)
-        {
-            hubs.Add(await host.ConnectHubAsync(i % 2 == 0 ? HubProtocolKind.MessagePack : HubProtocolKind.Json));
-        }
+        await using var hubs = await host.ConnectViewersAsync(50);
+        var id = await http.StartRunAsync(Steady);
 
-        try
-        {
-            var id = await http.StartRunAsync(Steady);
+        var all = await Task.WhenAll(hubs.Select(h => h.ReadToEndAsync(id)));
 
-            var all = await Task.WhenAll(hubs.Select(h => h.ReadToEndAsync(id)));
-
-            var recorded = RunApi.Sorted(await http.GetEventsAsync(id));
-            var finals = all.Select(batches => batches[^1]).ToList();
-            Assert.All(finals, f => Assert.True(f.Final));
-            Assert.All(finals, f => Assert.Equal(RunState.Completed, f.State));
-            Assert.All(finals, f => Assert.Equal(recorded.Count, f.Run!.Summary!.EventCount));
-            Assert.Single(finals.Select(f => (f.Run!.EndedAt, f.Run.Summary!.WallMs, f.Run.Summary.Verdict.Held)).Distinct());
-            Assert.All(all, batches => Assert.Equal(recorded, RunApi.Sorted(batches.SelectMany(b => b.Events))));
-        }
-        finally
-        {
-            foreach (var hub in hubs)
-            {
-                await hub.DisposeAsync();
-            }
-        }
+        var recorded = RunApi.Sorted(await http.GetEventsAsync(id));
+        var finals = all.Select(batches => batches[^1]).ToList();
+        Assert.All(finals, f => Assert.True(f.Final));
+        Assert.All(finals, f => Assert.Equal(RunState.Completed, f.State));
+        Assert.All(finals, f => Assert.Equal(recorded.Count, f.Run!.Summary!.EventCount));
+        Assert.Single(finals.Select(f => (f.Run!.EndedAt, f.Run.Summary!.WallMs, f.Run.Summary.Verdict.Held)).Distinct());
+        Assert.All(all, batches => Assert.Equal(recorded, RunApi.Sorted(batches.SelectMany(b => b.Events))));
     }
 
     [Fact(Timeout = 60_000)]

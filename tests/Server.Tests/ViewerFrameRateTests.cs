@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
 using Playground.Server.Runs;
 using Playground.Server.Tests.Infrastructure;
 using Playground.Shared.Runs;
@@ -53,46 +52,31 @@ public sealed class ViewerFrameRateTests(FewWritesHost host) : IClassFixture<Few
     public async Task Four_viewers_at_ten_writes_a_second_get_a_frame_every_400_ms_and_every_event()
     {
         var http = host.CreateApiClient(nameof(Four_viewers_at_ten_writes_a_second_get_a_frame_every_400_ms_and_every_event));
-        var hubs = new List<HubConnection>();
-        for (var i = 0; i < 4; i++)
+        await using var hubs = await host.ConnectViewersAsync(4);
+        // An item every 5 ms for 4 s or more: 80 frames at the base 50 ms, 10 at 400 ms.
+        var id = await http.StartRunAsync(new Dictionary<string, object>
         {
-            hubs.Add(await host.ConnectHubAsync(i % 2 == 0 ? HubProtocolKind.MessagePack : HubProtocolKind.Json));
-        }
+            ["items"] = 800,
+            ["produceDelay"] = 0.5,
+            ["consumeDelay"] = 0.5,
+            ["jitter"] = 0,
+            ["timeScale"] = 0.01,
+        });
+        var all = await Task.WhenAll(hubs.Select(h => h.ReadToEndAsync(id)));
 
-        try
-        {
-            // An item every 5 ms for 4 s or more: 80 frames at the base 50 ms, 10 at 400 ms.
-            var id = await http.StartRunAsync(new Dictionary<string, object>
-            {
-                ["items"] = 800,
-                ["produceDelay"] = 0.5,
-                ["consumeDelay"] = 0.5,
-                ["jitter"] = 0,
-                ["timeScale"] = 0.01,
-            });
-            var all = await Task.WhenAll(hubs.Select(h => h.ReadToEndAsync(id)));
+        var recorded = RunApi.Sorted(await http.GetEventsAsync(id));
+        Assert.All(all, batches => Assert.Equal(recorded, RunApi.Sorted(batches.SelectMany(b => b.Events))));
+        var final = all[0][^1];
+        Assert.True(final.Final);
+        Assert.Equal(RunState.Completed, final.State);
 
-            var recorded = RunApi.Sorted(await http.GetEventsAsync(id));
-            Assert.All(all, batches => Assert.Equal(recorded, RunApi.Sorted(batches.SelectMany(b => b.Events))));
-            var final = all[0][^1];
-            Assert.True(final.Final);
-            Assert.Equal(RunState.Completed, final.State);
-
-            // Frames are numbered: the final one's number is how many the broadcast made. At 400 ms
-            // apart (100 to 300 ms while the viewers were still joining), plus one for each change of
-            // the run's state, clearly more than the run's wall time allows would mean the interval
-            // did not grow. A slow machine only makes fewer.
-            var wallMs = final.Run!.Summary!.WallMs;
-            var allowed = (long)Math.Ceiling(wallMs / 400.0) + 12;
-            Assert.True(final.Seq <= allowed, $"{final.Seq} frames in a {wallMs:F0} ms run; at most {allowed} expected with four viewers at 10 writes a second");
-            Assert.True(final.Seq >= 2, $"only {final.Seq} frames: the run was not streamed live");
-        }
-        finally
-        {
-            foreach (var hub in hubs)
-            {
-                await hub.DisposeAsync();
-            }
-        }
+        // Frames are numbered: the final one's number is how many the broadcast made. At 400 ms
+        // apart (100 to 300 ms while the viewers were still joining), plus one for each change of
+        // the run's state, clearly more than the run's wall time allows would mean the interval
+        // did not grow. A slow machine only makes fewer.
+        var wallMs = final.Run!.Summary!.WallMs;
+        var allowed = (long)Math.Ceiling(wallMs / 400.0) + 12;
+        Assert.True(final.Seq <= allowed, $"{final.Seq} frames in a {wallMs:F0} ms run; at most {allowed} expected with four viewers at 10 writes a second");
+        Assert.True(final.Seq >= 2, $"only {final.Seq} frames: the run was not streamed live");
     }
 }

@@ -144,6 +144,29 @@ public class PlaygroundHost : WebApplicationFactory<Program>, IAsyncLifetime
         return connection;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> started connections, MessagePack and JSON in turn, closed together
+    /// when the returned group is disposed.
+    /// </summary>
+    public async Task<HubGroup> ConnectViewersAsync(int count)
+    {
+        var hubs = new HubGroup();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                hubs.Add(await ConnectHubAsync(i % 2 == 0 ? HubProtocolKind.MessagePack : HubProtocolKind.Json));
+            }
+
+            return hubs;
+        }
+        catch
+        {
+            await hubs.DisposeAsync();
+            throw;
+        }
+    }
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         foreach (var connection in _connections)
@@ -179,4 +202,16 @@ public enum HubProtocolKind
 {
     Json,
     MessagePack,
+}
+
+/// <summary>Hub connections opened together and closed together.</summary>
+public sealed class HubGroup : List<HubConnection>, IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var hub in this)
+        {
+            await hub.DisposeAsync();
+        }
+    }
 }
