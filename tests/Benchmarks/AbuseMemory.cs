@@ -1,8 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Playground.Tests.Common;
 
 namespace Playground.Benchmarks;
 
@@ -21,65 +20,46 @@ public static class AbuseMemory
     public static async Task RunAsync(string[] args)
     {
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Playground.sln")))
+        await using var site = await SiteProcess.StartAsync(settings: new Dictionary<string, string>
         {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!;
+            ["Limits:MaxRequestBodyBytes"] = "1048576",
+            ["Limits:StartsPerAddress"] = "100000",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        }, environment: "Production");
+        using var http = new HttpClient { BaseAddress = site.BaseUri, Timeout = TimeSpan.FromSeconds(120) };
+        // Warm up: JIT, pools, the first requests of each kind.
+        for (var i = 0; i < 5; i++)
+        {
+            await PostAsync(http, UnknownNames(10_000));
+            await PostAsync(http, UnknownNames(100));
         }
 
-        var dll = Path.Combine(root, "src", "Server", "bin", "Release", "net10.0", "Playground.Server.dll");
-        var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}/");
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString().TrimEnd('/'),
-            "--Limits:MaxRequestBodyBytes=1048576", "--Limits:StartsPerAddress=100000", "--Serilog:MinimumLevel:Default=Warning"])
+        var baseline = ProcessMeter.Rss(site.Pid);
+        Console.WriteLine($"# Abuse memory ({repeats} repeats), server pid {site.Pid}");
+        Console.WriteLine($"baseline resident set after warm-up: {baseline / 1024.0 / 1024.0:0.0} MB");
+
+        var body = UnknownNames(10_000);
+        var (status, replyBytes) = await PostAsync(http, body);
+        Console.WriteLine($"10,000 unknown names: body {body.Length:N0} bytes -> {status} with a {replyBytes:N0}-byte reply");
+        for (var i = 0; i < repeats; i++)
         {
-            WorkingDirectory = Path.Combine(root, "src", "Server"),
-            UseShellExecute = false,
-        };
-        using var server = Process.Start(info)!;
-        try
-        {
-            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
-            await WaitUntilUpAsync(http);
-            // Warm up: JIT, pools, the first requests of each kind.
-            for (var i = 0; i < 5; i++)
-            {
-                await PostAsync(http, UnknownNames(10_000));
-                await PostAsync(http, UnknownNames(100));
-            }
-
-            var baseline = ProcessMeter.Rss(server.Id);
-            Console.WriteLine($"# Abuse memory ({repeats} repeats), server pid {server.Id}");
-            Console.WriteLine($"baseline resident set after warm-up: {baseline / 1024.0 / 1024.0:0.0} MB");
-
-            var body = UnknownNames(10_000);
-            var (status, replyBytes) = await PostAsync(http, body);
-            Console.WriteLine($"10,000 unknown names: body {body.Length:N0} bytes -> {status} with a {replyBytes:N0}-byte reply");
-            for (var i = 0; i < repeats; i++)
-            {
-                await PostAsync(http, body);
-            }
-
-            var afterSequential = ProcessMeter.Rss(server.Id);
-            Console.WriteLine($"after {repeats} more sequentially: {afterSequential / 1024.0 / 1024.0:0.0} MB ({(afterSequential - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
-
-            await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, body)));
-            var afterConcurrent = ProcessMeter.Rss(server.Id);
-            Console.WriteLine($"after 3 at once: {afterConcurrent / 1024.0 / 1024.0:0.0} MB ({(afterConcurrent - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
-
-            var huge = UnknownNames(700_000);
-            var (hugeStatus, hugeReply) = await PostAsync(http, huge);
-            var afterHuge = ProcessMeter.Rss(server.Id);
-            Console.WriteLine($"700,000 unknown names: body {huge.Length / 1024.0 / 1024.0:0.0} MB -> {hugeStatus} with a {hugeReply:N0}-byte reply; resident set {afterHuge / 1024.0 / 1024.0:0.0} MB ({(afterHuge - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
-            await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, huge)));
-            var afterHuge3 = ProcessMeter.Rss(server.Id);
-            Console.WriteLine($"3 of those at once: resident set {afterHuge3 / 1024.0 / 1024.0:0.0} MB ({(afterHuge3 - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+            await PostAsync(http, body);
         }
-        finally
-        {
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-        }
+
+        var afterSequential = ProcessMeter.Rss(site.Pid);
+        Console.WriteLine($"after {repeats} more sequentially: {afterSequential / 1024.0 / 1024.0:0.0} MB ({(afterSequential - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, body)));
+        var afterConcurrent = ProcessMeter.Rss(site.Pid);
+        Console.WriteLine($"after 3 at once: {afterConcurrent / 1024.0 / 1024.0:0.0} MB ({(afterConcurrent - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+
+        var huge = UnknownNames(700_000);
+        var (hugeStatus, hugeReply) = await PostAsync(http, huge);
+        var afterHuge = ProcessMeter.Rss(site.Pid);
+        Console.WriteLine($"700,000 unknown names: body {huge.Length / 1024.0 / 1024.0:0.0} MB -> {hugeStatus} with a {hugeReply:N0}-byte reply; resident set {afterHuge / 1024.0 / 1024.0:0.0} MB ({(afterHuge - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => PostAsync(http, huge)));
+        var afterHuge3 = ProcessMeter.Rss(site.Pid);
+        Console.WriteLine($"3 of those at once: resident set {afterHuge3 / 1024.0 / 1024.0:0.0} MB ({(afterHuge3 - baseline) / 1024.0 / 1024.0:+0.0;-0.0} MB)");
     }
 
     private static string UnknownNames(int count) =>
@@ -101,34 +81,5 @@ public static class AbuseMemory
             // The server may close the connection after answering 413 without reading the rest.
             return (HttpStatusCode.RequestEntityTooLarge, -1);
         }
-    }
-
-    private static async Task WaitUntilUpAsync(HttpClient http)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("the server did not start");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Playground.Tests.Common;
 
 namespace Playground.Benchmarks;
 
@@ -33,8 +32,18 @@ public static class ViewerLoad
 {
     public static async Task RunAsync(string[] args)
     {
-        // Server settings given as Section:Key=value go to the server's command line.
-        var settings = args.Where(a => a.Contains('=', StringComparison.Ordinal)).Select(a => "--" + a).ToList();
+        // Server settings given as Section:Key=value go to the server.
+        var settings = new Dictionary<string, string>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Limits:StartsPerAddress"] = "1000",
+        };
+        foreach (var setting in args.Where(a => a.Contains('=', StringComparison.Ordinal)))
+        {
+            var equals = setting.IndexOf('=', StringComparison.Ordinal);
+            settings[setting[..equals]] = setting[(equals + 1)..];
+        }
+
         args = [.. args.Where(a => !a.Contains('=', StringComparison.Ordinal))];
         var viewerCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var json = args.Length > 1 && args[1] == "json";
@@ -54,30 +63,14 @@ public static class ViewerLoad
         };
 
         ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount), 64);
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Playground.sln")))
-        {
-            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!;
-        }
-
-        var dll = Path.Combine(root, "src", "Server", "bin", "Release", "net10.0", "Playground.Server.dll");
-        var port = FreePort();
-        var address = new Uri($"http://127.0.0.1:{port}/");
-        var database = Path.Combine(Path.GetTempPath(), $"pg-viewer-load-{Guid.NewGuid():N}.db");
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString().TrimEnd('/'),
-            "--Serilog:MinimumLevel:Default=Warning", "--Limits:StartsPerAddress=1000", "--Storage:Path=" + database, .. settings])
-        {
-            WorkingDirectory = Path.Combine(root, "src", "Server"),
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var server = Process.Start(info)!;
-        Console.WriteLine($"server pid {server.Id}");
+        // The server in Production, with a saved-runs file of its own that goes with it.
+        await using var site = await SiteProcess.StartAsync(settings: settings, environment: "Production");
+        var address = site.BaseUri;
+        Console.WriteLine($"server pid {site.Pid}");
         var viewers = new List<Viewer>();
         try
         {
             using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
-            await WaitUntilUpAsync(http);
 
             // Warm-up: the same run watched by a few viewers, so JIT and pools are not measured.
             var warm = new List<Viewer>();
@@ -94,7 +87,7 @@ public static class ViewerLoad
             }
 
             await Task.Delay(1000);
-            var baseline = ProcessMeter.Rss(server.Id);
+            var baseline = ProcessMeter.Rss(site.Pid);
 
             var clock = Stopwatch.StartNew();
             using (var gate = new SemaphoreSlim(32))
@@ -116,9 +109,9 @@ public static class ViewerLoad
 
             var connectSeconds = clock.Elapsed.TotalSeconds;
             await Task.Delay(500);
-            var connected = ProcessMeter.Rss(server.Id);
+            var connected = ProcessMeter.Rss(site.Pid);
 
-            var cpuBefore = ProcessMeter.CpuTicks(server.Id);
+            var cpuBefore = ProcessMeter.CpuTicks(site.Pid);
             var streamClock = Stopwatch.StartNew();
             var runId = await StartRunAsync(http, parameters);
             long peak = connected;
@@ -127,14 +120,14 @@ public static class ViewerLoad
             {
                 while (!sampling.IsCancellationRequested)
                 {
-                    peak = Math.Max(peak, ProcessMeter.Rss(server.Id));
+                    peak = Math.Max(peak, ProcessMeter.Rss(site.Pid));
                     await Task.Delay(100);
                 }
             });
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(180));
             await Task.WhenAll(viewers.Select(v => v.WatchAsync(runId, patience.Token)));
             var streamSeconds = streamClock.Elapsed.TotalSeconds;
-            var cpuAfter = ProcessMeter.CpuTicks(server.Id);
+            var cpuAfter = ProcessMeter.CpuTicks(site.Pid);
             await sampling.CancelAsync();
             await sampler;
 
@@ -176,13 +169,6 @@ public static class ViewerLoad
             foreach (var v in viewers)
             {
                 await v.DisposeAsync();
-            }
-
-            server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            foreach (var file in new[] { database, database + "-wal", database + "-shm" })
-            {
-                File.Delete(file);
             }
         }
     }
@@ -313,34 +299,5 @@ public static class ViewerLoad
         }
 
         public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
-    }
-
-    private static async Task WaitUntilUpAsync(HttpClient http)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("the server did not start");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -38,12 +38,14 @@ public sealed class SiteProcess : IAsyncDisposable
     /// <summary>
     /// Starts the built server on a free port; <paramref name="database"/> names its saved-runs file
     /// (kept afterwards), else it gets a temporary one of its own; <paramref name="settings"/> are
-    /// configuration keys to set ("Storage:CacheMegabytes").
+    /// configuration keys to set ("Storage:CacheMegabytes"); <paramref name="environment"/> is
+    /// ASP.NET Core's (benchmarks measure the site as deployed: "Production").
     /// </summary>
-    public static async Task<SiteProcess> StartAsync(string? database = null, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<SiteProcess> StartAsync(string? database = null, IReadOnlyDictionary<string, string>? settings = null,
+        string environment = "Development")
     {
         var root = RepositoryRoot();
-        // The test runs from tests/Browser.Tests/bin/<Configuration>/net10.0/.
+        // The caller runs from tests/<project>/bin/<Configuration>/net10.0/.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var serverDir = Path.Combine(root, "src", "Server");
         var dll = Path.Combine(serverDir, "bin", configuration, "net10.0", "Playground.Server.dll");
@@ -61,7 +63,7 @@ public sealed class SiteProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         // Saved runs go to a temporary database of this site's own, not into the source tree.
         var temporary = database is null;
         database ??= Path.Combine(Path.GetTempPath(), $"pg-site-runs-{Guid.NewGuid():N}.db");
