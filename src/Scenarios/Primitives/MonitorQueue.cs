@@ -124,7 +124,7 @@ public sealed class MonitorQueue : IItemQueue
             }
         }
 
-        PutAfterWaiting(actor, item, priority, cancellationToken);
+        AfterWaiting<Putting>(actor, item, priority, cancellationToken);
     }
 
     public long Get(IActorRecorder actor, CancellationToken cancellationToken)
@@ -143,7 +143,7 @@ public sealed class MonitorQueue : IItemQueue
             }
         }
 
-        return GetAfterWaiting(actor, cancellationToken);
+        return AfterWaiting<Getting>(actor, 0, 0, cancellationToken);
     }
 
     public bool TryGet(IActorRecorder actor, out long item)
@@ -310,7 +310,14 @@ public sealed class MonitorQueue : IItemQueue
         return false;
     }
 
-    private void PutAfterWaiting(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
+    /// <summary>
+    /// A put or get that found nothing for it and did not get it by spinning: takes what has come
+    /// meanwhile, else records <c>wait</c>, joins its side's line and sleeps until a slot or an
+    /// item is set aside for it (or its token is cancelled, when what was set aside goes to the
+    /// next in line). Returns the item got (a put returns its own).
+    /// </summary>
+    private long AfterWaiting<TSide>(IActorRecorder actor, long item, long priority, CancellationToken cancellationToken)
+        where TSide : struct, IWaitingSide
     {
         var waiter = Waiter.OfThisThread;
         var turn = default(Waiter.Turn);
@@ -319,14 +326,14 @@ public sealed class MonitorQueue : IItemQueue
         using (Hold())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (FreeRoom > 0)
+            if (TSide.Ready(this))
             {
-                wake = PutLocked(actor, item, priority);
+                item = TSide.Act(this, actor, item, priority, out wake);
             }
             else
             {
-                actor.Record(EventKind.Wait, _names.Full, item, _depth);
-                turn = _putters.Enlist(waiter);
+                TSide.RecordWait(this, actor, item);
+                turn = TSide.Line(this).Enlist(waiter);
                 waiting = true;
             }
         }
@@ -339,91 +346,27 @@ public sealed class MonitorQueue : IItemQueue
                 if (waiter.Promised)
                 {
                     waiter.Promised = false;
-                    _roomPromised--;
+                    TSide.Promised(this)--;
                     if (cancellationToken.IsCancellationRequested)
                     {
-                        // The slot set aside for this producer goes to the next one in line.
-                        wake = PromiseRoom();
+                        // What was set aside for this waiter goes to the next one in line.
+                        wake = TSide.PromiseToNext(this);
                     }
                     else
                     {
-                        wake = PutLocked(actor, item, priority);
+                        item = TSide.Act(this, actor, item, priority, out wake);
                         waiting = false;
                     }
                 }
                 else if (woken)
                 {
                     Interlocked.Increment(ref _idleWakeUps);
-                    turn = _putters.Enlist(waiter);
+                    turn = TSide.Line(this).Enlist(waiter);
                     continue;
                 }
                 else
                 {
-                    _putters.Remove(waiter);
-                }
-            }
-
-            if (waiting)
-            {
-                wake?.Wake();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        wake?.Wake();
-    }
-
-    private long GetAfterWaiting(IActorRecorder actor, CancellationToken cancellationToken)
-    {
-        var waiter = Waiter.OfThisThread;
-        var turn = default(Waiter.Turn);
-        Waiter.Turn? wake = null;
-        var waiting = false;
-        long item = 0;
-        using (Hold())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (FreeItems > 0)
-            {
-                item = GetLocked(actor, out wake);
-            }
-            else
-            {
-                actor.Record(EventKind.Wait, _names.Empty, 0, 0);
-                turn = _takers.Enlist(waiter);
-                waiting = true;
-            }
-        }
-
-        while (waiting)
-        {
-            var woken = turn.Sleep(cancellationToken);
-            using (Hold())
-            {
-                if (waiter.Promised)
-                {
-                    waiter.Promised = false;
-                    _itemsPromised--;
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        // The item set aside for this consumer goes to the next one in line.
-                        wake = PromiseItem();
-                    }
-                    else
-                    {
-                        item = GetLocked(actor, out wake);
-                        waiting = false;
-                    }
-                }
-                else if (woken)
-                {
-                    Interlocked.Increment(ref _idleWakeUps);
-                    turn = _takers.Enlist(waiter);
-                    continue;
-                }
-                else
-                {
-                    _takers.Remove(waiter);
+                    TSide.Line(this).Remove(waiter);
                 }
             }
 
@@ -436,6 +379,64 @@ public sealed class MonitorQueue : IItemQueue
 
         wake?.Wake();
         return item;
+    }
+
+    /// <summary>What <see cref="AfterWaiting"/> needs of one side: producers wait for room, consumers for an item.</summary>
+    private interface IWaitingSide
+    {
+        /// <summary>Where this side's sleepers wait.</summary>
+        static abstract WaiterLine Line(MonitorQueue queue);
+
+        /// <summary>How many slots (or items) are set aside for this side's woken waiters.</summary>
+        static abstract ref int Promised(MonitorQueue queue);
+
+        /// <summary>Under the lock: a newcomer of this side would proceed.</summary>
+        static abstract bool Ready(MonitorQueue queue);
+
+        static abstract void RecordWait(MonitorQueue queue, IActorRecorder actor, long item);
+
+        /// <summary>Under the lock: sets what a cancelled waiter leaves aside for the next in line.</summary>
+        static abstract Waiter.Turn? PromiseToNext(MonitorQueue queue);
+
+        /// <summary>Under the lock: the put or get itself; returns the item, and the waiter of the other side to wake.</summary>
+        static abstract long Act(MonitorQueue queue, IActorRecorder actor, long item, long priority, out Waiter.Turn? wake);
+    }
+
+    private readonly struct Putting : IWaitingSide
+    {
+        public static WaiterLine Line(MonitorQueue queue) => queue._putters;
+
+        public static ref int Promised(MonitorQueue queue) => ref queue._roomPromised;
+
+        public static bool Ready(MonitorQueue queue) => queue.FreeRoom > 0;
+
+        public static void RecordWait(MonitorQueue queue, IActorRecorder actor, long item) =>
+            actor.Record(EventKind.Wait, queue._names.Full, item, queue._depth);
+
+        public static Waiter.Turn? PromiseToNext(MonitorQueue queue) => queue.PromiseRoom();
+
+        public static long Act(MonitorQueue queue, IActorRecorder actor, long item, long priority, out Waiter.Turn? wake)
+        {
+            wake = queue.PutLocked(actor, item, priority);
+            return item;
+        }
+    }
+
+    private readonly struct Getting : IWaitingSide
+    {
+        public static WaiterLine Line(MonitorQueue queue) => queue._takers;
+
+        public static ref int Promised(MonitorQueue queue) => ref queue._itemsPromised;
+
+        public static bool Ready(MonitorQueue queue) => queue.FreeItems > 0;
+
+        public static void RecordWait(MonitorQueue queue, IActorRecorder actor, long item) =>
+            actor.Record(EventKind.Wait, queue._names.Empty, 0, 0);
+
+        public static Waiter.Turn? PromiseToNext(MonitorQueue queue) => queue.PromiseItem();
+
+        public static long Act(MonitorQueue queue, IActorRecorder actor, long item, long priority, out Waiter.Turn? wake) =>
+            queue.GetLocked(actor, out wake);
     }
 
     /// <summary>Puts and records under the lock; returns the consumer to wake, if the item is set aside for one.</summary>
