@@ -294,27 +294,7 @@ internal sealed class CPython : IDisposable
     public Sample Pool(int tasks, int size) => Sampled(Call("pool", Text.Of(tasks), Text.Of(size)));
 
     /// <summary>Runs the script with <paramref name="arguments"/>; its last line of output is one JSON object.</summary>
-    public JsonElement Call(params string[] arguments)
-    {
-        var info = new ProcessStartInfo(_python) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(_script);
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{_python} did not start");
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{_python} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}");
-        }
-
-        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
-        return json.RootElement.Clone();
-    }
+    public JsonElement Call(params string[] arguments) => PythonProgram.Call(_python, [_script, .. arguments]);
 
     public void Dispose() => _folder.Delete(recursive: true);
 

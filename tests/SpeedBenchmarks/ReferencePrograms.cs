@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Playground.Tests.Common;
 
 namespace Playground.SpeedBenchmarks;
 
@@ -24,11 +24,7 @@ internal sealed class ReferencePrograms : IDisposable
     }
 
     /// <summary>"Python 3.11.7": what <c>python3 --version</c> says.</summary>
-    public string Version()
-    {
-        var (output, _) = RunProcess(["--version"]);
-        return output.Trim();
-    }
+    public string Version() => PythonProgram.Run(_python, ["--version"]).Trim();
 
     /// <summary>queue.Queue(capacity) between two threads; each run's steady window (10%-th to 90%-th get).</summary>
     public List<Window> ThreadsQueue(int capacity, int items, int runs) =>
@@ -55,32 +51,8 @@ internal sealed class ReferencePrograms : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    private JsonElement Call(string script, params string[] arguments)
-    {
-        var (output, _) = RunProcess([Path.Combine(_folder.FullName, script), .. arguments]);
-        using var json = JsonDocument.Parse(output.Trim().Split('\n')[^1]);
-        return json.RootElement.Clone();
-    }
-
-    private (string Output, string Errors) RunProcess(string[] arguments)
-    {
-        var info = new ProcessStartInfo(_python) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{_python} did not start");
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{_python} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}");
-        }
-
-        return (output, errors.Result);
-    }
+    private JsonElement Call(string script, params string[] arguments) =>
+        PythonProgram.Call(_python, [Path.Combine(_folder.FullName, script), .. arguments]);
 
     private static List<Window> Windows(JsonElement runs) =>
         [.. runs.EnumerateArray().Select(r => new Window(r.GetProperty("items").GetInt64(), r.GetProperty("seconds").GetDouble()))];
