@@ -85,6 +85,9 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Lib, EntryPoint = "sched_yield")]
+    public static partial int SchedYield();
+
     [LibraryImport(Lib, EntryPoint = "nanosleep", SetLastError = true)]
     public static partial int Nanosleep(in TimeSpec duration, out TimeSpec remaining);
 

@@ -10,7 +10,8 @@ namespace Playground.Scenarios.Processes;
 /// (<see cref="SharedMutex"/>), and two futex words a getter sleeps on while the queue is empty
 /// and a putter while it is full, with the number of sleepers on each. It is a monitor in shared
 /// memory: an operation takes the mutex once, and a wake-up system call is made only when someone
-/// sleeps, so a put or a get costs a few atomic instructions on one cache line. A caller that
+/// sleeps, so a put or a get costs a few atomic instructions on one cache line. A put or get that
+/// did wake a sleeper then offers it its core (<see cref="Futex.HandOver"/>), so the woken side runs at once. A caller that
 /// finds no item (or no room) spins a few microseconds first (<see cref="SharedSpin"/>) and is
 /// recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
 /// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
@@ -155,7 +156,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
         if (wake)
         {
-            Futex.WakeOne(Word(FNotEmpty));
+            Futex.HandOver(Word(FNotEmpty));
         }
     }
 
@@ -336,7 +337,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
         if (wake)
         {
-            Futex.WakeOne(Word(FNotFull));
+            Futex.HandOver(Word(FNotFull));
         }
 
         return item;
