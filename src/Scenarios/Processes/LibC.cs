@@ -85,6 +85,12 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Lib, EntryPoint = "madvise", SetLastError = true)]
+    public static unsafe partial int Madvise(void* address, nuint length, int advice);
+
+    /// <summary>madvise: fault in the range's pages for writing now (Linux 5.14 and later).</summary>
+    public const int MADV_POPULATE_WRITE = 23;
+
     [LibraryImport(Lib, EntryPoint = "sched_yield")]
     public static partial int SchedYield();
 
