@@ -8,8 +8,9 @@ namespace Playground.Scenarios.Processes;
 /// <summary>
 /// The events of one child process, in a ring in shared memory (<c>/dev/shm/pg-&lt;key&gt;-events-N</c>):
 /// the child is its only writer and never waits for the reader; the server drains it every few
-/// milliseconds. Recording an event is a few stores into memory, not a system call, so a child
-/// records as fast as a thread does and never does I/O while it holds a shared lock. When the
+/// milliseconds. Recording an event is a few stores into memory, not a system call (but for one
+/// that maps each next 32 KB of the ring), so a child records as fast as a thread does and never
+/// does I/O while it holds a shared lock. When the
 /// server falls a whole ring behind, new events are not written but counted, and the count is
 /// read with the events: truncation is reported, never silent, and never blocks the child.
 /// </summary>
