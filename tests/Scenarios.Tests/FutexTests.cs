@@ -7,7 +7,7 @@ namespace Playground.Scenarios.Tests;
 
 /// <summary>
 /// The futex wake-up the shared queue's hand-over rests on: it must tell a wake that reached a
-/// sleeper from one that found nobody, since only the first gives up the core.
+/// sleeper from one that found nobody, since only the first makes the waker owe its core.
 /// </summary>
 public sealed unsafe class FutexTests
 {
@@ -16,7 +16,7 @@ public sealed unsafe class FutexTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void A_wake_says_whether_it_reached_a_sleeper_and_the_sleeper_returns(bool handOver)
+    public void A_wake_says_whether_it_reached_a_sleeper_and_the_sleeper_returns(bool owingCore)
     {
         var word = (int*)NativeMemory.AllocZeroed(64);
         try
@@ -37,9 +37,10 @@ public sealed unsafe class FutexTests
             Assert.True(sleeper.IsAlive);
 
             Volatile.Write(ref *word, 1);
-            if (handOver)
+            if (owingCore)
             {
-                Futex.HandOver(word);
+                Futex.WakeOneOwingCore(word);
+                Futex.GiveUpOwedCore(System.Diagnostics.Stopwatch.GetTimestamp());
             }
             else
             {

@@ -51,7 +51,10 @@ public sealed class Delays
             return;
         }
 
-        var deadline = Stopwatch.GetTimestamp() + ToTimestampTicks(duration);
+        var now = Stopwatch.GetTimestamp();
+        var deadline = now + ToTimestampTicks(duration);
+        // A process that has just woken a peer through the shared queue lets it run first.
+        Futex.GiveUpOwedCore(now);
         while (true)
         {
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);

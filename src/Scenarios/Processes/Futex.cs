@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics;
 
 namespace Playground.Scenarios.Processes;
 
@@ -43,21 +44,46 @@ internal static unsafe class Futex
     }
 
     /// <summary>
-    /// Wakes at most one sleeper on <paramref name="word"/> and, when one was woken, gives up this
-    /// core (sched_yield) so the sleeper can run on it at once. The kernel usually wakes a sleeper
-    /// on the waker's core; without the yield it waits there until the waker blocks by itself, which
-    /// for a caller that goes on to a timed sleep costs microseconds more (arming a timer, and
-    /// more so in a virtual machine). The kernel gives pipes and sockets this hand-over with its
-    /// "sync" wake-ups; futex has none. When the woken one lands on an idle core instead, the yield
-    /// returns at once.
+    /// Wakes at most one sleeper on <paramref name="word"/> and, when one was woken, notes that this
+    /// thread owes it its core: if the thread goes to sleep soon after (<see cref="GiveUpOwedCore"/>,
+    /// called by <see cref="Playground.Scenarios.Engine.Delays.Sleep"/>), it first yields (sched_yield) so the woken
+    /// one runs at once. The kernel usually wakes a sleeper on its waker's core, where it waits
+    /// until the waker blocks by itself, and getting into a timed sleep takes microseconds (arming a
+    /// timer, more so on a virtual machine). This is the kernel's "sync" wake-up, which it gives
+    /// pipes and sockets and futex lacks. A waker that goes on working keeps its core: yielding
+    /// then would only add switches when there are more processes than cores.
     /// </summary>
-    public static void HandOver(int* word)
+    public static void WakeOneOwingCore(int* word)
     {
         if (WakeOne(word))
         {
-            _ = LibC.SchedYield(); // always succeeds on Linux
+            t_wokeAt = Stopwatch.GetTimestamp();
         }
     }
+
+    /// <summary>
+    /// Called by a thread about to sleep (at <paramref name="now"/>): if it woke a sleeper within
+    /// the last <see cref="OwedFor"/>, it gives up its core first. When the woken one is on another
+    /// core, or has already run, the yield returns at once.
+    /// </summary>
+    public static void GiveUpOwedCore(long now)
+    {
+        var wokeAt = t_wokeAt;
+        if (wokeAt != 0)
+        {
+            t_wokeAt = 0;
+            if (now - wokeAt < OwedFor)
+            {
+                _ = LibC.SchedYield(); // always succeeds on Linux
+            }
+        }
+    }
+
+    /// <summary>How long after a wake-up going to sleep still counts as "soon": longer, and the woken one has run anyway.</summary>
+    private static readonly long OwedFor = Stopwatch.Frequency / 10_000; // 100 µs
+
+    [ThreadStatic]
+    private static long t_wokeAt;
 
     /// <summary>
     /// One kernel sleep while <c>*word == expected</c>, at most <paramref name="timeout"/>. Returns when

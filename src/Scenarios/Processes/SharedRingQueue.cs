@@ -11,7 +11,8 @@ namespace Playground.Scenarios.Processes;
 /// and a putter while it is full, with the number of sleepers on each. It is a monitor in shared
 /// memory: an operation takes the mutex once, and a wake-up system call is made only when someone
 /// sleeps, so a put or a get costs a few atomic instructions on one cache line. A put or get that
-/// did wake a sleeper then offers it its core (<see cref="Futex.HandOver"/>), so the woken side runs at once. A caller that
+/// did wake a sleeper gives it its core if the caller goes to sleep right after
+/// (<see cref="Futex.WakeOneOwingCore"/>), so the woken side runs at once. A caller that
 /// finds no item (or no room) spins a few microseconds first (<see cref="SharedSpin"/>) and is
 /// recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
 /// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
@@ -156,7 +157,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
         if (wake)
         {
-            Futex.HandOver(Word(FNotEmpty));
+            Futex.WakeOneOwingCore(Word(FNotEmpty));
         }
     }
 
@@ -337,7 +338,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 
         if (wake)
         {
-            Futex.HandOver(Word(FNotFull));
+            Futex.WakeOneOwingCore(Word(FNotFull));
         }
 
         return item;
