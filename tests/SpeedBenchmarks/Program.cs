@@ -114,13 +114,15 @@ foreach (var (name, worker) in rows.Contains(3) ? workers : [])
 // (4): hand-off with the consumer asleep: an item every millisecond into a queue of one.
 if (rows.Contains(4))
 {
-    const int HandOffs = 1000;
+    // Short rounds, many of them: the machine's speed drifts within seconds, and ours and the
+    // kernel's taking turns every half second meet the same drifts.
+    const int HandOffs = 500;
     const double Pause = 0.001;
     var halfTrips = new List<double>();
     var oneWays = new List<double>();
     var queueHandOffs = new List<double>();
     var ourHandOffs = workers.ToDictionary(w => w.Name, _ => new List<double>());
-    var handOffRounds = Math.Max(1, rounds / 2);
+    var handOffRounds = Math.Max(2, rounds * 2);
     Alternate(handOffRounds,
         () =>
         {
