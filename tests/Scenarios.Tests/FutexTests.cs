@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Playground.Scenarios.Engine;
@@ -40,7 +41,9 @@ public sealed unsafe class FutexTests
             if (owingCore)
             {
                 Futex.WakeOneOwingCore(word);
-                Futex.GiveUpOwedCore(System.Diagnostics.Stopwatch.GetTimestamp());
+                Assert.True(Futex.OwesCore, "the waker owes the woken thread its core");
+                Futex.GiveUpOwedCore(Stopwatch.GetTimestamp());
+                Assert.False(Futex.OwesCore, "going to sleep paid it");
             }
             else
             {
@@ -49,6 +52,8 @@ public sealed unsafe class FutexTests
 
             Assert.True(sleeper.Join(Deadline), "the woken thread returned");
             Assert.False(Futex.WakeOne(word), "the woken thread no longer sleeps there");
+            Futex.WakeOneOwingCore(word);
+            Assert.False(Futex.OwesCore, "a wake-up that reached nobody is owed nothing");
         }
         finally
         {
@@ -74,5 +79,41 @@ public sealed unsafe class FutexTests
         return fields.Length > 1
             && long.TryParse(fields[0], CultureInfo.InvariantCulture, out var number) && number == LibC.FutexSyscall
             && long.TryParse(fields[1].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var address) && address == (long)word;
+    }
+
+    [Fact]
+    public void A_core_owed_too_long_ago_is_let_go_and_another_thread_owes_nothing()
+    {
+        var word = (int*)NativeMemory.AllocZeroed(64);
+        try
+        {
+            var tid = 0;
+            var sleeper = new Thread(() =>
+            {
+                Volatile.Write(ref tid, ActorThreads.CurrentThreadId());
+                Futex.WaitWhileEqual(word, 0, CancellationToken.None);
+            }) { IsBackground = true };
+            sleeper.Start();
+            Assert.True(
+                SpinWait.SpinUntil(() => Volatile.Read(ref tid) != 0 && SleepsOn(Volatile.Read(ref tid), word), Deadline),
+                "the sleeper is in the kernel on the word");
+            Volatile.Write(ref *word, 1);
+            Futex.WakeOneOwingCore(word);
+            Assert.True(Futex.OwesCore);
+            Assert.True(sleeper.Join(Deadline));
+
+            var owedElsewhere = true;
+            var other = new Thread(() => owedElsewhere = Futex.OwesCore);
+            other.Start();
+            other.Join();
+            Assert.False(owedElsewhere, "the debt is the waking thread's alone");
+
+            Futex.GiveUpOwedCore(Stopwatch.GetTimestamp() + Stopwatch.Frequency);
+            Assert.False(Futex.OwesCore, "a second later the woken thread has run anyway");
+        }
+        finally
+        {
+            NativeMemory.Free(word);
+        }
     }
 }

@@ -79,6 +79,9 @@ internal static unsafe class Futex
         }
     }
 
+    /// <summary>Whether this thread woke a sleeper and has not gone to sleep since (or let it go as too long ago).</summary>
+    public static bool OwesCore => t_wokeAt != 0;
+
     /// <summary>How long after a wake-up going to sleep still counts as "soon": longer, and the woken one has run anyway.</summary>
     private static readonly long OwedFor = Stopwatch.Frequency / 10_000; // 100 µs
 
