@@ -24,17 +24,7 @@ public sealed unsafe class FutexTests
         {
             Assert.False(Futex.WakeOne(word), "nobody sleeps on the word yet");
 
-            var tid = 0;
-            var sleeper = new Thread(() =>
-            {
-                Volatile.Write(ref tid, ActorThreads.CurrentThreadId());
-                Futex.WaitWhileEqual(word, 0, CancellationToken.None);
-            }) { IsBackground = true };
-            sleeper.Start();
-
-            Assert.True(
-                SpinWait.SpinUntil(() => Volatile.Read(ref tid) != 0 && SleepsOn(Volatile.Read(ref tid), word), Deadline),
-                "the sleeper is in the kernel on the word");
+            var sleeper = SleeperInTheKernelOn(word);
             Assert.True(sleeper.IsAlive);
 
             Volatile.Write(ref *word, 1);
@@ -59,6 +49,22 @@ public sealed unsafe class FutexTests
         {
             NativeMemory.Free(word);
         }
+    }
+
+    /// <summary>A thread that waits while <paramref name="word"/> holds 0, once it is asleep in the kernel on it.</summary>
+    private static Thread SleeperInTheKernelOn(int* word)
+    {
+        var tid = 0;
+        var sleeper = new Thread(() =>
+        {
+            Volatile.Write(ref tid, ActorThreads.CurrentThreadId());
+            Futex.WaitWhileEqual(word, 0, CancellationToken.None);
+        }) { IsBackground = true };
+        sleeper.Start();
+        Assert.True(
+            SpinWait.SpinUntil(() => Volatile.Read(ref tid) != 0 && SleepsOn(Volatile.Read(ref tid), word), Deadline),
+            "the sleeper is in the kernel on the word");
+        return sleeper;
     }
 
     /// <summary>True while thread <paramref name="tid"/> of this process is inside futex() on <paramref name="word"/>.</summary>
@@ -87,16 +93,7 @@ public sealed unsafe class FutexTests
         var word = (int*)NativeMemory.AllocZeroed(64);
         try
         {
-            var tid = 0;
-            var sleeper = new Thread(() =>
-            {
-                Volatile.Write(ref tid, ActorThreads.CurrentThreadId());
-                Futex.WaitWhileEqual(word, 0, CancellationToken.None);
-            }) { IsBackground = true };
-            sleeper.Start();
-            Assert.True(
-                SpinWait.SpinUntil(() => Volatile.Read(ref tid) != 0 && SleepsOn(Volatile.Read(ref tid), word), Deadline),
-                "the sleeper is in the kernel on the word");
+            var sleeper = SleeperInTheKernelOn(word);
             Volatile.Write(ref *word, 1);
             Futex.WakeOneOwingCore(word);
             Assert.True(Futex.OwesCore);
