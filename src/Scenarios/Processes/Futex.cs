@@ -44,14 +44,15 @@ internal static unsafe class Futex
     }
 
     /// <summary>
-    /// Wakes at most one sleeper on <paramref name="word"/> and, when one was woken, notes that this
-    /// thread owes it its core: if the thread goes to sleep soon after (<see cref="GiveUpOwedCore"/>,
-    /// called by <see cref="Playground.Scenarios.Engine.Delays.Sleep"/>), it first yields (sched_yield) so the woken
-    /// one runs at once. The kernel usually wakes a sleeper on its waker's core, where it waits
-    /// until the waker blocks by itself, and getting into a timed sleep takes microseconds (arming a
-    /// timer, more so on a virtual machine). This is the kernel's "sync" wake-up, which it gives
-    /// pipes and sockets and futex lacks. A waker that goes on working keeps its core: yielding
-    /// then would only add switches when there are more processes than cores.
+    /// Wakes at most one sleeper on <paramref name="word"/> and, when one was woken, notes that
+    /// this thread owes it its core: if the thread goes to sleep soon after
+    /// (<see cref="GiveUpOwedCore"/>, called by <see cref="Playground.Scenarios.Engine.Delays.Sleep"/>),
+    /// it first yields (sched_yield) so the woken one runs at once. The kernel usually wakes a
+    /// sleeper on its waker's core, where it waits until the waker blocks by itself, and getting
+    /// into a timed sleep takes microseconds (arming a timer, more so on a virtual machine). This
+    /// is the kernel's "sync" wake-up, which it gives pipes and sockets and futex lacks. A waker
+    /// that goes on working keeps its core: yielding then would only add switches when there are
+    /// more processes than cores.
     /// </summary>
     public static void WakeOneOwingCore(int* word)
     {
