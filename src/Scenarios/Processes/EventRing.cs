@@ -100,8 +100,9 @@ public sealed unsafe class EventRingWriter : IActorRecorder, IDisposable
     private long _readSeen;
     private int _namesUsed;
     private int _disposed;
-    // The records area's bytes (from its start) whose pages this process has mapped, and the end
-    // of the area; 0 once mapping ahead failed or is not offered by the kernel.
+    // Up to where (bytes from the start of the records area) this process has mapped the ring's
+    // pages; long.MaxValue once there is nothing more to map, or mapping ahead failed or is not
+    // offered by the kernel. And the end of the area.
     private long _mappedTo;
     private readonly long _recordsEnd;
 
@@ -159,7 +160,7 @@ public sealed unsafe class EventRingWriter : IActorRecorder, IDisposable
             }
 
             var offset = (n & _mask) * EventRing.RecordBytes;
-            if (offset + EventRing.RecordBytes > _mappedTo && _mappedTo != 0)
+            if (offset + EventRing.RecordBytes > _mappedTo)
             {
                 MapAhead(offset);
             }
@@ -193,14 +194,10 @@ public sealed unsafe class EventRingWriter : IActorRecorder, IDisposable
         var from = (long)(_records + offset) & ~(page - 1);
         var end = (long)(_records + _recordsEnd);
         var to = Math.Min(end, (from + MapAheadBytes + page - 1) & ~(page - 1));
-        if (LibC.Madvise((void*)from, (nuint)(to - from), LibC.MADV_POPULATE_WRITE) != 0)
-        {
-            _mappedTo = 0;
-            return;
-        }
-
-        // Past the end of the area: every later record lands on a page already mapped.
-        _mappedTo = to >= end ? long.MaxValue : to - (long)_records;
+        // At the end of the area every later record lands on a page already mapped; after a
+        // failure the pages are left to be faulted in.
+        var mapped = LibC.Madvise((void*)from, (nuint)(to - from), LibC.MADV_POPULATE_WRITE) == 0;
+        _mappedTo = mapped && to < end ? to - (long)_records : long.MaxValue;
     }
 
     /// <summary>The name's offset + 1 in the names area, appending it the first time; 0 for none.</summary>
