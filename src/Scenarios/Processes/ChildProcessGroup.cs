@@ -88,11 +88,14 @@ public sealed class ChildProcessGroup : IDisposable
     /// <summary>How many events one drain of one child moves before the thread looks at the others.</summary>
     private const int DrainBatch = 64 * 1024;
 
-    /// <summary>The longest the drain thread sleeps when no child wrote anything: a frame of the live view.</summary>
-    private const int MaxDrainPauseMs = 8;
-
-    /// <summary>How long the drain thread sleeps between rounds that found events.</summary>
-    private const int MinDrainPauseMs = 1;
+    /// <summary>
+    /// How long the drain thread sleeps once it has caught up: well within a frame of the live
+    /// view, and an eighth of a second of a ring's room at a million events a second. The
+    /// children run on the cores it wakes up on, so it wakes seldom and moves much each time:
+    /// on the 2-core speed benchmark, pausing 1 ms after every round that found events gave
+    /// processes medians of 0.85–1.22 M items/s against 1.04–1.64 with this pause.
+    /// </summary>
+    private const int DrainPauseMs = 8;
 
     /// <summary>
     /// The run's process group, 0 before any child started. Its leader is a small holder process
@@ -212,21 +215,17 @@ public sealed class ChildProcessGroup : IDisposable
 
     /// <summary>
     /// The drain thread: moves what every live child wrote into its lane, at once while there is
-    /// more, otherwise after a pause that grows to <see cref="MaxDrainPauseMs"/> while all are quiet.
+    /// more, otherwise after <see cref="DrainPauseMs"/>.
     /// It never makes a child wait: a child that outruns it loses events, counted, not time.
     /// </summary>
     private void DrainLoop()
     {
-        var pause = MinDrainPauseMs;
         while (!_stopDraining)
         {
-            var moved = 0;
             var behind = false;
             foreach (var child in Volatile.Read(ref _draining))
             {
-                var n = Drain(child, DrainBatch);
-                moved += n;
-                behind |= n == DrainBatch;
+                behind |= Drain(child, DrainBatch) == DrainBatch;
             }
 
             if (behind)
@@ -234,8 +233,7 @@ public sealed class ChildProcessGroup : IDisposable
                 continue;
             }
 
-            pause = moved > 0 ? MinDrainPauseMs : Math.Min(pause * 2, MaxDrainPauseMs);
-            Thread.Sleep(pause);
+            Thread.Sleep(DrainPauseMs);
         }
     }
 
