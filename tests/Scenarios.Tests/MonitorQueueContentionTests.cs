@@ -230,18 +230,4 @@ public sealed class MonitorQueueContentionTests
 
         Assert.Throws<InvalidOperationException>(() => queue.TaskDone(recorder[0]));
     }
-
-    [Theory]
-    [InlineData(1, 300)]
-    [InlineData(2, 300)]
-    [InlineData(4, 600)]
-    [InlineData(64, 9_600)]
-    [InlineData(100, 10_000)]
-    [InlineData(0, 10_000)]
-    public void A_spinner_looks_at_the_queue_about_as_often_as_its_peer_could_fill_or_empty_it(int capacity, double nanoseconds)
-    {
-        // 150 ns a slot, from 300 ns for the smallest queues to 10 µs for the largest and unbounded ones.
-        var ticks = MonitorQueue.LookTicks(capacity);
-        Assert.Equal(nanoseconds, ticks * 1e9 / System.Diagnostics.Stopwatch.Frequency, 0.5 + (1e9 / System.Diagnostics.Stopwatch.Frequency));
-    }
 }

@@ -34,7 +34,7 @@ public sealed class MonitorQueue : IItemQueue
     public const string JoinResource = "queue:join";
 
     private readonly QueueKind _kind;
-    // How long a spinning caller leaves the queue alone between two looks (see LookTicks).
+    // How long a spinning caller leaves the queue alone between two looks.
     private readonly long _lookTicks;
     // A FIFO queue's items: a ring that doubles when an unbounded queue outgrows it.
     private long[] _ring = new long[4];
@@ -67,7 +67,7 @@ public sealed class MonitorQueue : IItemQueue
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _kind = kind;
         Capacity = capacity;
-        _lookTicks = LookTicks(capacity);
+        _lookTicks = QueueLooks.Interval(capacity);
         _names = new QueueResources(resource);
     }
 
@@ -293,13 +293,7 @@ public sealed class MonitorQueue : IItemQueue
         {
             // Leaves the queue's cache line alone until the next look, pausing (never yielding:
             // the sleep that may follow is where the processor is given up, and it is recorded).
-            var look = Math.Min(now + _lookTicks, end);
-            do
-            {
-                Thread.SpinWait(4);
-                now = Stopwatch.GetTimestamp();
-            }
-            while (now < look);
+            now = QueueLooks.PauseUntil(Math.Min(now + _lookTicks, end));
 
             if (ready(this))
             {
@@ -541,23 +535,6 @@ public sealed class MonitorQueue : IItemQueue
 
         _ring = larger;
         _ringHead = 0;
-    }
-
-    /// <summary>
-    /// How long a caller spinning on a full (or empty) queue waits between two looks at it: about
-    /// what its peer needs to fill (or empty) the whole buffer, 150 ns a slot, from 300 ns for the
-    /// smallest queues up to 10 µs. Each look takes the queue's cache line from the peer's core, and
-    /// the peer must take it back for its next put or get: looking every few hundred ns, the
-    /// spinner made nearly every operation of a busy peer pay for that trip. Left alone, the peer
-    /// does a run of puts (or gets) on a line it keeps. On the 2-core speed benchmark, with one
-    /// producer and one consumer at capacity 64 and a trip between the cores of about 450 ns,
-    /// this took the items/s from 1.8–1.9 M (looks a few hundred ns apart) to 2.6–2.9 M.
-    /// </summary>
-    internal static long LookTicks(int capacity)
-    {
-        var slots = capacity == 0 ? int.MaxValue : capacity;
-        var ns = Math.Clamp(150.0 * slots, 300, 10_000);
-        return Math.Max(1, (long)(ns * Stopwatch.Frequency / 1e9));
     }
 
     /// <summary>How long a caller that finds the queue's lock taken spins and yields before it also sleeps.</summary>

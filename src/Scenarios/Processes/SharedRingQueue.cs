@@ -35,6 +35,8 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
     private readonly long* _slots;
     private readonly QueueKind _kind;
     private readonly int _slotCount;
+    // How long a spinning put or get leaves the queue alone between two looks.
+    private readonly long _lookTicks;
     private int _disposed;
 
     private readonly QueueResources _resources;
@@ -55,6 +57,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         _kind = (QueueKind)_header[FKind];
         _slotCount = (int)_header[FSlots];
         Capacity = (int)_header[FCapacity];
+        _lookTicks = QueueLooks.Interval(Capacity);
     }
 
     public SharedQueueNames Names { get; }
@@ -132,7 +135,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         if (_header[FCount] >= _slotCount)
         {
             Unlock();
-            SharedSpin.Until(this, static q => q.Depth < q._slotCount);
+            SharedSpin.Until(this, static q => q.Depth < q._slotCount, _lookTicks);
             Lock();
             if (_header[FCount] >= _slotCount)
             {
@@ -168,7 +171,7 @@ public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
         if (_header[FCount] == 0)
         {
             Unlock();
-            SharedSpin.Until(this, static q => q.Depth > 0);
+            SharedSpin.Until(this, static q => q.Depth > 0, _lookTicks);
             Lock();
             if (_header[FCount] == 0)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Playground.Scenarios.Primitives;
 
 namespace Playground.Scenarios.Processes;
 
@@ -20,8 +21,13 @@ internal static class SharedSpin
 
     public static bool Worthwhile { get; } = Environment.ProcessorCount > 1;
 
-    /// <summary>Tries <paramref name="attempt"/> again and again for up to <see cref="Limit"/>; true once it succeeded.</summary>
-    public static bool Until<TState>(TState state, Func<TState, bool> attempt)
+    /// <summary>
+    /// Tries <paramref name="attempt"/> again and again for up to <see cref="Limit"/>; true once it
+    /// succeeded. While it spins without yielding, the tries come <paramref name="lookTicks"/>
+    /// apart when given (a queue's <see cref="Primitives.QueueLooks.Interval"/>), else about
+    /// 0.75 µs apart.
+    /// </summary>
+    public static bool Until<TState>(TState state, Func<TState, bool> attempt, long lookTicks = 0)
     {
         if (!Worthwhile)
         {
@@ -29,27 +35,34 @@ internal static class SharedSpin
         }
 
         var start = Stopwatch.GetTimestamp();
+        var now = start;
         while (true)
         {
-            var spent = Stopwatch.GetTimestamp() - start;
+            var spent = now - start;
             if (spent >= Limit)
             {
                 return false;
             }
 
-            if (spent < BusyLimit)
+            if (spent >= BusyLimit)
             {
-                Thread.SpinWait(20);
+                Thread.Yield();
+            }
+            else if (lookTicks > 0)
+            {
+                QueueLooks.PauseUntil(now + lookTicks);
             }
             else
             {
-                Thread.Yield();
+                Thread.SpinWait(20);
             }
 
             if (attempt(state))
             {
                 return true;
             }
+
+            now = Stopwatch.GetTimestamp();
         }
     }
 }
