@@ -140,7 +140,7 @@ internal static class Spawn
             long arrived = 0;
             var spawned = Stopwatch.GetTimestamp();
             using var process = Process.Start(info)!;
-            // The server's drain thread looks every millisecond or so; here the ring is watched without pause.
+            // The server's drain thread looks every 8 ms; here the ring is watched without pause.
             while (arrived == 0 && !process.HasExited)
             {
                 if (ring.Drain(recorder[0]) > 0)
