@@ -271,8 +271,9 @@ public sealed class MonitorQueue : IItemQueue
 
     /// <summary>
     /// Spins, running and recording nothing, until <paramref name="ready"/> says a newcomer would
-    /// find what it needs (true), or gives up (false) when the side's budget is spent, or at once
-    /// when others of its side already sleep in <paramref name="line"/> (what comes is theirs).
+    /// find what it needs (true), or gives up (false) when the side's budget is spent, or when
+    /// others of its side already sleep in <paramref name="line"/> (what comes is theirs): at once
+    /// if they did before it began, else at its next look.
     /// </summary>
     private bool SpinUntil(ref SpinBudget budget, WaiterLine line, Func<MonitorQueue, bool> ready)
     {
@@ -592,7 +593,7 @@ public sealed class MonitorQueue : IItemQueue
     /// <summary>
     /// How long one side's callers (producers or consumers) spin before they sleep, adapted to
     /// what spinning has been worth lately. A peer running on another core hands over within a
-    /// microsecond or two; waking a sleeper takes tens (a thread's wake-up on a quiet machine is
+    /// look (<see cref="QueueLooks.Interval"/>, 0.3–10 µs); waking a sleeper takes tens (a thread's wake-up on a quiet machine is
     /// 15–40 µs), which the longest spin covers, so a hand-off back and forth does not fall into
     /// both sides sleeping in turn. A spin that ended well keeps the longest; one that ended in
     /// sleep halves the next, down to the shortest (a slow peer, long delays, a peer that cannot

@@ -90,10 +90,11 @@ public sealed class ChildProcessGroup : IDisposable
 
     /// <summary>
     /// How long the drain thread sleeps once it has caught up: well within a frame of the live
-    /// view, and an eighth of a second of a ring's room at a million events a second. The
-    /// children run on the cores it wakes up on, so it wakes seldom and moves much each time:
-    /// on the 2-core speed benchmark, pausing 1 ms after every round that found events gave
-    /// processes medians of 0.85–1.22 M items/s against 1.04–1.64 with this pause.
+    /// view, and about 3 % of a ring's room at a million events a second (a ring holds a quarter
+    /// of a second of them). The children run on the cores it wakes up on, so it wakes seldom and
+    /// moves much each time: on the 2-core speed benchmark, pausing 1 ms after every round that
+    /// found events gave processes medians of 0.85–1.22 M items/s against 1.04–1.64 with this
+    /// pause.
     /// </summary>
     private const int DrainPauseMs = 8;
 

@@ -13,8 +13,8 @@ namespace Playground.Scenarios.Processes;
 /// sleeps, so a put or a get costs a few atomic instructions on one cache line. A put or get that
 /// did wake a sleeper gives it its core if the caller goes to sleep right after
 /// (<see cref="Futex.WakeOneOwingCore"/>), so the woken side runs at once. A caller that
-/// finds no item (or no room) spins a few microseconds first (<see cref="SharedSpin"/>) and is
-/// recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
+/// finds no item (or no room) spins and yields for up to 200 µs first (<see cref="SharedSpin"/>)
+/// and is recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
 /// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
 /// that each all-done advances. The header also holds the <see cref="ICountdown"/> of the parties
 /// still putting. Every operation passes <see cref="PrimitiveCall.Enter"/> before it takes anything.

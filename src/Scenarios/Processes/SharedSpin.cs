@@ -7,14 +7,14 @@ namespace Playground.Scenarios.Processes;
 /// Spinning before a process sleeps in the kernel, as glibc's adaptive mutexes and .NET's own
 /// locks do: a wait that would end within a fraction of a millisecond ends without two system
 /// calls (the sleep and the wake-up), and without the wake-up's delay, which on a virtual machine
-/// is often a fifth of a millisecond. The caller first spins on the core for a few microseconds,
-/// then keeps looking between yields of its core to anything else runnable, up to
-/// <see cref="Limit"/>. Only on a machine with more than one core.
+/// is often a fifth of a millisecond. The caller first spins on the core for about 20 µs, then
+/// keeps looking between yields of its core to anything else runnable, up to <see cref="Limit"/>.
+/// Only on a machine with more than one core.
 /// </summary>
 internal static class SharedSpin
 {
-    /// <summary>How long the caller spins without yielding.</summary>
-    private static readonly long BusyLimit = Stopwatch.Frequency / 50_000; // 20 µs
+    /// <summary>How long the caller spins without yielding (to its first try past it).</summary>
+    internal static readonly long BusyLimit = Stopwatch.Frequency / 50_000; // 20 µs
 
     /// <summary>The longest one spin lasts before the caller goes to sleep.</summary>
     public static readonly long Limit = Stopwatch.Frequency / 5_000; // 200 µs
@@ -23,9 +23,9 @@ internal static class SharedSpin
 
     /// <summary>
     /// Tries <paramref name="attempt"/> again and again for up to <see cref="Limit"/>; true once it
-    /// succeeded. While it spins without yielding, the tries come <paramref name="lookTicks"/>
-    /// apart when given (a queue's <see cref="Primitives.QueueLooks.Interval"/>), else about
-    /// 0.75 µs apart.
+    /// succeeded. The tries come at least <paramref name="lookTicks"/> apart when given (a queue's
+    /// <see cref="Primitives.QueueLooks.Interval"/>; the last may come sooner, at the limit), else
+    /// about 0.75 µs apart while it spins and after each yield once it yields.
     /// </summary>
     public static bool Until<TState>(TState state, Func<TState, bool> attempt, long lookTicks = 0)
     {
@@ -46,7 +46,12 @@ internal static class SharedSpin
 
             if (spent >= BusyLimit)
             {
-                Thread.Yield();
+                var look = Math.Min(now + lookTicks, start + Limit);
+                do
+                {
+                    Thread.Yield();
+                }
+                while (lookTicks > 0 && Stopwatch.GetTimestamp() < look);
             }
             else if (lookTicks > 0)
             {
