@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Playground.Tests.Common;
 
 namespace Playground.Benchmarks;
 
@@ -27,10 +27,9 @@ public static partial class SavedRunBenchmark
             var ids = new List<string>();
             var digests = new List<string>();
             long events = 0;
-            using (var server = Server.Start(database))
+            await using (var server = await StartAsync(database))
             {
-                var http = server.Client();
-                await server.WaitUntilUpAsync();
+                using var http = ClientOf(server);
                 // Two runs of the same setup: after a restart the first read pays for the server's cold start, the second does not.
                 for (var n = 0; n < 2; n++)
                 {
@@ -58,12 +57,12 @@ public static partial class SavedRunBenchmark
                     using var saved = await http.PostAsync(new Uri($"api/runs/{id}/save", UriKind.Relative), null);
                     var roundTrip = clock.Elapsed.TotalMilliseconds;
                     var encoded = (await saved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("bytes").GetInt64();
-                    var line = await server.LineAsync(SavedLine(), id);
+                    var line = await LineAsync(server, SavedLine(), id);
                     Console.WriteLine($"  save: {(int)saved.StatusCode}, server {line.Groups["ms"].Value} ms, request {roundTrip:N0} ms; " +
                         $"encoded log {encoded:N0} bytes = {encoded / (double)count:0.00} bytes/event");
                 }
 
-                await server.StopAsync();
+                await server.StopAsync(StopTimeout);
             }
 
             var file = new FileInfo(database).Length + Size(database + "-wal");
@@ -71,9 +70,8 @@ public static partial class SavedRunBenchmark
 
             for (var r = 0; r < restarts; r++)
             {
-                using var server = Server.Start(database);
-                var http = server.Client();
-                await server.WaitUntilUpAsync();
+                await using var server = await StartAsync(database);
+                using var http = ClientOf(server);
                 for (var n = 0; n < ids.Count; n++)
                 {
                     var id = ids[n];
@@ -84,7 +82,7 @@ public static partial class SavedRunBenchmark
                     }
 
                     var firstPage = clock.Elapsed.TotalMilliseconds;
-                    var line = await server.LineAsync(LoadedLine(), id);
+                    var line = await LineAsync(server, LoadedLine(), id);
                     clock.Restart();
                     using (var again = await http.GetAsync(new Uri($"api/runs/{id}/events?limit=1", UriKind.Relative)))
                     {
@@ -104,7 +102,7 @@ public static partial class SavedRunBenchmark
                         $"first page {firstPage:N0} ms, next page {cached:N1} ms, first 1,000-bucket tiles {tiled:N0} ms; log {(same ? "identical" : "DIFFERENT")}");
                 }
 
-                await server.StopAsync();
+                await server.StopAsync(StopTimeout);
             }
         }
         finally
@@ -140,124 +138,39 @@ public static partial class SavedRunBenchmark
     [GeneratedRegex(@"read back: \d+ events, (?<ms>\d+) ms")]
     private static partial Regex LoadedLine();
 
-    /// <summary>The server as a process, its saved runs' log lines collected.</summary>
-    private sealed class Server : IDisposable
+    /// <summary>The server on <paramref name="database"/>, logging its saved runs' lines (and warnings) only.</summary>
+    private static Task<SiteProcess> StartAsync(string database) =>
+        SiteProcess.StartAsync(database, new Dictionary<string, string>
+        {
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Playground.Server.Storage"] = "Information",
+        }, environment: "Production");
+
+    /// <summary>A client that keeps the server's identity cookie, as a browser does: a run is its starter's.</summary>
+    private static HttpClient ClientOf(SiteProcess site) => new(new HttpClientHandler { CookieContainer = new CookieContainer() })
     {
-        private readonly Process _process;
-        private readonly Uri _address;
-        private readonly List<string> _lines = [];
+        BaseAddress = site.BaseUri,
+        Timeout = TimeSpan.FromMinutes(5),
+    };
 
-        private Server(Process process, Uri address)
+    /// <summary>The first line of the server's output that names <paramref name="runId"/> and matches, waiting for it a while.</summary>
+    private static async Task<Match> LineAsync(SiteProcess site, Regex pattern, string runId)
+    {
+        for (var i = 0; i < 100; i++)
         {
-            _process = process;
-            _address = address;
-        }
-
-        public static Server Start(string database)
-        {
-            var root = AppContext.BaseDirectory;
-            while (!File.Exists(Path.Combine(root, "Playground.sln")))
+            foreach (var line in site.Output.Split('\n'))
             {
-                root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar))!;
-            }
-
-            var dll = Path.Combine(root, "src", "Server", "bin", "Release", "net10.0", "Playground.Server.dll");
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var address = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
-            listener.Stop();
-            var info = new ProcessStartInfo("dotnet", [dll, "--urls", address.ToString().TrimEnd('/'), "--Storage:Path=" + database,
-                "--Serilog:MinimumLevel:Default=Warning", "--Serilog:MinimumLevel:Override:Playground.Server.Storage=Information"])
-            {
-                WorkingDirectory = Path.Combine(root, "src", "Server"),
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-            };
-            var server = new Server(Process.Start(info)!, address);
-            server._process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line)
+                if (line.Contains(runId, StringComparison.Ordinal) && pattern.Match(line) is { Success: true } match)
                 {
-                    lock (server._lines)
-                    {
-                        server._lines.Add(line);
-                    }
+                    return match;
                 }
-            };
-            server._process.BeginOutputReadLine();
-            return server;
-        }
-
-        public HttpClient Client() => new(new HttpClientHandler { CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = _address,
-            Timeout = TimeSpan.FromMinutes(5),
-        };
-
-        public async Task WaitUntilUpAsync()
-        {
-            using var http = Client();
-            for (var i = 0; i < 300; i++)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri("healthz", UriKind.Relative));
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-
-                await Task.Delay(200);
             }
 
-            throw new TimeoutException("the server did not start");
+            await Task.Delay(50);
         }
 
-        /// <summary>The first log line that matches, waiting for it a while.</summary>
-        public async Task<Match> LineAsync(Regex pattern, string runId)
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                lock (_lines)
-                {
-                    foreach (var line in _lines)
-                    {
-                        if (line.Contains(runId, StringComparison.Ordinal) && pattern.Match(line) is { Success: true } match)
-                        {
-                            return match;
-                        }
-                    }
-                }
-
-                await Task.Delay(50);
-            }
-
-            throw new TimeoutException("the server logged no line like " + pattern);
-        }
-
-        /// <summary>SIGTERM, as a service manager stops it: the server shuts down and closes the database.</summary>
-        public async Task StopAsync()
-        {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
-        }
+        throw new TimeoutException("the server logged no line like " + pattern);
     }
+
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 }

@@ -134,6 +134,20 @@ public sealed class SiteProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// SIGTERM, as a service manager stops it: the site shuts down on its own (its runs stopped,
+    /// its database closed) and exits within <paramref name="timeout"/>, else this throws.
+    /// </summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
     /// <summary>Kills the site and its children; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
