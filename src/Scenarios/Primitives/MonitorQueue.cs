@@ -593,9 +593,9 @@ public sealed class MonitorQueue : IItemQueue
     /// <summary>
     /// How long one side's callers (producers or consumers) spin before they sleep, adapted to
     /// what spinning has been worth lately. A peer running on another core hands over within a
-    /// look (<see cref="QueueLooks.Interval"/>, 0.3–10 µs); waking a sleeper takes tens (a thread's wake-up on a quiet machine is
-    /// 15–40 µs), which the longest spin covers, so a hand-off back and forth does not fall into
-    /// both sides sleeping in turn. A spin that ended well keeps the longest; one that ended in
+    /// look (<see cref="QueueLooks.Interval"/>, 0.3–10 µs); waking a sleeper takes tens (a
+    /// thread's wake-up on a quiet machine is 15–40 µs), which the longest spin covers, so a
+    /// hand-off back and forth does not fall into both sides sleeping in turn. A spin that ended well keeps the longest; one that ended in
     /// sleep halves the next, down to the shortest (a slow peer, long delays, a peer that cannot
     /// run while this one spins), and every 64th spin after failures tries the longest again,
     /// so a side that spins short learns when spinning pays once more. A hint shared by the

@@ -14,10 +14,11 @@ namespace Playground.Scenarios.Processes;
 /// did wake a sleeper gives it its core if the caller goes to sleep right after
 /// (<see cref="Futex.WakeOneOwingCore"/>), so the woken side runs at once. A caller that
 /// finds no item (or no room) spins and yields for up to 200 µs first (<see cref="SharedSpin"/>)
-/// and is recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring, LIFO a stack, priority a binary
-/// heap, all inside the shared slots. join() sleeps on a generation word of the header (a futex)
-/// that each all-done advances. The header also holds the <see cref="ICountdown"/> of the parties
-/// still putting. Every operation passes <see cref="PrimitiveCall.Enter"/> before it takes anything.
+/// and is recorded as waiting only when it really goes to sleep in the kernel. FIFO is a ring,
+/// LIFO a stack, priority a binary heap, all inside the shared slots. join() sleeps on a
+/// generation word of the header (a futex) that each all-done advances. The header also holds the
+/// <see cref="ICountdown"/> of the parties still putting. Every operation passes
+/// <see cref="PrimitiveCall.Enter"/> before it takes anything.
 /// </summary>
 public sealed unsafe class SharedRingQueue : IItemQueue, ICountdown, IDisposable
 {

@@ -14,7 +14,7 @@ namespace Playground.Scenarios.Processes;
 internal static class SharedSpin
 {
     /// <summary>How long the caller spins without yielding (to its first try past it).</summary>
-    internal static readonly long BusyLimit = Stopwatch.Frequency / 50_000; // 20 µs
+    private static readonly long BusyLimit = Stopwatch.Frequency / 50_000; // 20 µs
 
     /// <summary>The longest one spin lasts before the caller goes to sleep.</summary>
     public static readonly long Limit = Stopwatch.Frequency / 5_000; // 200 µs
