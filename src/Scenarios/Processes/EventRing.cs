@@ -7,13 +7,13 @@ namespace Playground.Scenarios.Processes;
 
 /// <summary>
 /// The events of one child process, in a ring in shared memory (<c>/dev/shm/pg-&lt;key&gt;-events-N</c>):
-/// the child is its only writer and never waits for the reader; the server drains it every few
-/// milliseconds. Recording an event is a few stores into memory, not a system call (but for one
-/// that maps each next 16 KB of the ring, about 25 µs, which may fall while the child holds a
-/// shared lock, as the page faults it replaces did), so a child records as fast as a thread does
-/// and never does I/O while it holds a shared lock. When the
-/// server falls a whole ring behind, new events are not written but counted, and the count is
-/// read with the events: truncation is reported, never silent, and never blocks the child.
+/// the child is its only writer and never waits for the reader; the server drains it every 8 ms.
+/// Recording an event is a few stores into memory, not a system call (but for one that maps each
+/// next 16 KB of the ring, about 25 µs, which may fall while the child holds a shared lock, as the
+/// page faults it replaces did), so a child records as fast as a thread does and never does I/O
+/// while it holds a shared lock. When the server falls a whole ring behind, new events are not
+/// written but counted, and the count is read with the events: truncation is reported, never
+/// silent, and never blocks the child.
 /// </summary>
 /// <remarks>
 /// Layout: a 256-byte header (the writer's words and the reader's on separate cache lines), then
